@@ -31,3 +31,4 @@ export type { ProviderResolver } from './registry.js';
 export { createAuthFetch } from './fetch.js';
 export { previewBody, redactText, redactUrl } from './redact.js';
 export { cacheKeyOf } from './cache-key.js';
+export { schemaOf } from './schema.js';
