@@ -1,0 +1,125 @@
+// What the release checks share: which packages get published, making sure their dist/ is
+// current, packing them the way `npm publish` would, and running a command with a deadline.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * Every packages/<dir>/package.json that is not private, sorted by folder, so packages that land
+ * later are checked without anyone editing a list.
+ */
+export function publishablePackages() {
+  const base = join(root, 'packages');
+  return readdirSync(base, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(base, entry.name, 'package.json')))
+    .map((entry) => {
+      const dir = join(base, entry.name);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      return { name: manifest.name, folder: entry.name, dir, relDir: relative(root, dir), manifest };
+    })
+    .filter((pkg) => pkg.manifest.private !== true)
+    .sort((a, b) => a.folder.localeCompare(b.folder));
+}
+
+/** Newest modification time of any file under `dir` (0 when it does not exist). */
+function newestMtime(dir, skip = () => false) {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (skip(path)) continue;
+      if (entry.isDirectory()) stack.push(path);
+      else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * Builds (through Nx, so dependencies build first and the cache applies) the packages whose
+ * dist/ is missing or older than their src/ or package.json. Checking a stale dist/ would prove
+ * nothing about the code being shipped; always running Nx costs ~6 s even on a full cache hit.
+ */
+export async function ensureBuilt(packages) {
+  const stale = packages.filter((pkg) => {
+    const built = newestMtime(join(pkg.dir, 'dist'));
+    if (built === 0) return true;
+    const sources = Math.max(
+      newestMtime(join(pkg.dir, 'src'), (path) => path.endsWith('.test.ts')),
+      statSync(join(pkg.dir, 'package.json')).mtimeMs,
+    );
+    return sources > built;
+  });
+  if (stale.length === 0) return;
+  console.log(`Building ${stale.map((pkg) => pkg.name).join(', ')} (dist/ missing or older than src/)…`);
+  await run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static', '-p', ...stale.map((pkg) => pkg.name)], {
+    cwd: root,
+    env: { ...process.env, NX_DAEMON: 'false' },
+    timeoutMs: 300_000,
+    echo: true,
+  });
+}
+
+/**
+ * Packs `packages` into `destination` in one `npm pack` (lifecycle scripts included, exactly as
+ * `npm publish` would run them) and returns name → absolute tarball path.
+ */
+export async function packAll(packages, destination) {
+  const args = ['pack', '--json', '--pack-destination', destination, ...packages.flatMap((pkg) => ['-w', pkg.name])];
+  const { stdout } = await run('npm', args, { cwd: root, timeoutMs: 120_000 });
+  const packed = JSON.parse(stdout.slice(stdout.indexOf('[')));
+  return new Map(packed.map((entry) => [entry.name, { tarball: join(destination, entry.filename), files: entry.files.map((f) => f.path) }]));
+}
+
+/**
+ * Runs a command; resolves with its output, rejects with the output attached when it exits
+ * non-zero or outlives `timeoutMs`. `echo` streams the output as it comes.
+ */
+export function run(command, args, { cwd, env = process.env, timeoutMs = 60_000, echo = false, allowFailure = false } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (echo) process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (echo) process.stderr.write(chunk);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const result = { code, stdout, stderr };
+      if ((code === 0 || allowFailure) && signal === null) return resolvePromise(result);
+      const why = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, over ${timeoutMs} ms` : ''})` : `exited with ${code}`;
+      const error = new Error(`${command} ${args.join(' ')} ${why}\n${stdout}${stderr}`.trimEnd());
+      reject(Object.assign(error, result));
+    });
+  });
+}
+
+/** Runs `task` over `items`, at most `limit` at a time; results keep the order of `items`. */
+export async function mapLimit(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
