@@ -13,41 +13,34 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { ensureBuilt, mapLimit, packAll, publishablePackages, root, run } from './lib/workspace.mjs';
+import { ensureBuilt, mapLimit, packAll, publishablePackages, root, run, script, selectedPackages } from './lib/workspace.mjs';
 
 const require = createRequire(import.meta.url);
 const ts = require('typescript');
 const attw = join(root, 'node_modules', '.bin', 'attw');
 const builtins = new Set(builtinModules);
 
-const wanted = process.argv.slice(2);
-const packages = publishablePackages().filter((pkg) => wanted.length === 0 || wanted.includes(pkg.name));
-if (packages.length === 0) {
-  console.error(`No publishable package matches ${wanted.join(', ')}`);
-  process.exit(1);
-}
-
-await ensureBuilt(packages);
-const workDir = mkdtempSync(join(tmpdir(), 'tokenwarden-check-packages-'));
-let failed = false;
-try {
-  const packed = await packAll(packages, workDir);
-  const versions = new Map(publishablePackages().map((pkg) => [pkg.name, pkg.manifest.version]));
-  const reports = await mapLimit(packages, 4, (pkg) => checkPackage(pkg, packed.get(pkg.name), versions));
-  for (const { pkg, problems, notes } of reports) {
-    console.log(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${pkg.name}`);
-    for (const note of notes) console.log(`     note: ${note}`);
-    for (const problem of problems) console.log(`     ${problem.replace(/\n/g, '\n     ')}`);
-    failed ||= problems.length > 0;
+await script('check-packages', async () => {
+  const packages = selectedPackages();
+  await ensureBuilt(packages);
+  const workDir = mkdtempSync(join(tmpdir(), 'tokenwarden-check-packages-'));
+  let failed = false;
+  try {
+    const packed = await packAll(packages, workDir);
+    const versions = new Map(publishablePackages().map((pkg) => [pkg.name, pkg.manifest.version]));
+    const reports = await mapLimit(packages, 4, (pkg) => checkPackage(pkg, packed.get(pkg.name), versions));
+    for (const { pkg, problems, notes } of reports) {
+      console.log(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${pkg.name}`);
+      for (const note of notes) console.log(`     note: ${note}`);
+      for (const problem of problems) console.log(`     ${problem.replace(/\n/g, '\n     ')}`);
+      failed ||= problems.length > 0;
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(workDir, { recursive: true, force: true });
-}
-if (failed) {
-  console.error('\ncheck-packages: some packages would not work as published (see above).');
-  process.exit(1);
-}
-console.log(`\ncheck-packages: ${packages.length} package(s) pass publint (strict) and attw (node16).`);
+  if (failed) throw new Error('some packages would not work as published (see above).');
+  console.log(`\ncheck-packages: ${packages.length} package(s) pass publint (strict) and attw (node16).`);
+});
 
 async function checkPackage(pkg, { tarball, files }, versions) {
   const problems = [];

@@ -78,6 +78,30 @@ export async function packAll(packages, destination) {
 }
 
 /**
+ * The publishable packages named on the command line (all of them when none is named); exits
+ * when a name matches nothing, so a typo does not pass as "nothing to check".
+ */
+export function selectedPackages(names = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))) {
+  const all = publishablePackages();
+  const unknown = names.filter((name) => !all.some((pkg) => pkg.name === name));
+  if (unknown.length > 0) {
+    console.error(`Not a publishable package: ${unknown.join(', ')} (have: ${all.map((pkg) => pkg.name).join(', ')})`);
+    process.exit(1);
+  }
+  return names.length === 0 ? all : all.filter((pkg) => names.includes(pkg.name));
+}
+
+/** Runs `main`; a failure prints its message (not a stack of our own plumbing) and exits 1. */
+export async function script(name, main) {
+  try {
+    await main();
+  } catch (error) {
+    console.error(`\n${name}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
+
+/**
  * Runs a command; resolves with its output, rejects with the output attached when it exits
  * non-zero or outlives `timeoutMs`. `echo` streams the output as it comes.
  */
@@ -104,7 +128,8 @@ export function run(command, args, { cwd, env = process.env, timeoutMs = 60_000,
       const result = { code, stdout, stderr };
       if ((code === 0 || allowFailure) && signal === null) return resolvePromise(result);
       const why = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, over ${timeoutMs} ms` : ''})` : `exited with ${code}`;
-      const error = new Error(`${command} ${args.join(' ')} ${why}\n${stdout}${stderr}`.trimEnd());
+      // Echoed output is already on screen; repeating it in the message would print it twice.
+      const error = new Error(`${command} ${args.join(' ')} ${why}${echo ? '' : `\n${stdout}${stderr}`}`.trimEnd());
       reject(Object.assign(error, result));
     });
   });
