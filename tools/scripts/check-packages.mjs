@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { ensureBuilt, mapLimit, packAll, publishablePackages, root, run, script, selectedPackages } from './lib/workspace.mjs';
+import { ensureBuilt, mapLimit, packAll, publishablePackages, root, run, satisfies, script, selectedPackages } from './lib/workspace.mjs';
 
 const require = createRequire(import.meta.url);
 const ts = require('typescript');
@@ -76,24 +76,11 @@ function manifestProblems(manifest, versions) {
     for (const [name, range] of Object.entries(manifest[field] ?? {})) {
       if (!versions.has(name)) continue;
       if (!satisfies(versions.get(name), range)) {
-        problems.push(`package.json: ${field}["${name}"] is "${range}" but the workspace has ${versions.get(name)}; a consumer would get another version from npm`);
+        problems.push(`package.json: ${field}["${name}"] is "${range}", which does not accept the workspace's ${versions.get(name)}: a consumer would get another version from npm`);
       }
     }
   }
   return problems;
-}
-
-/** Exact versions and ^/~ ranges are what this workspace writes; anything else is reported. */
-function satisfies(version, range) {
-  const match = /^([~^]?)(\d+)\.(\d+)\.(\d+)$/.exec(range);
-  if (!match) return false;
-  const [major, minor, patch] = version.split('.').map(Number);
-  const [want, wMajor, wMinor, wPatch] = [match[1], Number(match[2]), Number(match[3]), Number(match[4])];
-  const atLeast = major > wMajor || (major === wMajor && (minor > wMinor || (minor === wMinor && patch >= wPatch)));
-  if (want === '') return major === wMajor && minor === wMinor && patch === wPatch;
-  if (want === '~') return atLeast && major === wMajor && minor === wMinor;
-  if (wMajor > 0) return atLeast && major === wMajor;
-  return atLeast && major === 0 && (wMinor > 0 ? minor === wMinor : minor === 0 && patch === wPatch);
 }
 
 /**

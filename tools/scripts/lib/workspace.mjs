@@ -148,3 +148,44 @@ export async function mapLimit(items, limit, task) {
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * Whether `version` is in the npm `range`, for the ranges this workspace writes: exact, ^, ~,
+ * comparators (>=, >, <=, <, =), space-separated sets, `||` and `*`. No prereleases; anything
+ * unparsable is false. (semver is only a transitive dependency here, so it is not imported.)
+ */
+export function satisfies(version, range) {
+  const parse = (text) => {
+    const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(text);
+    return match ? match.slice(1).map(Number) : undefined;
+  };
+  const compare = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  const have = parse(version);
+  if (!have) return false;
+  const comparator = (text) => {
+    if (text === '*' || text === '') return true;
+    const [, op, rest] = /^(\^|~|>=|<=|>|<|=)?(.*)$/.exec(text);
+    const want = parse(rest);
+    if (!want) return false;
+    const order = compare(have, want);
+    switch (op) {
+      case '^': {
+        const upper = want[0] > 0 ? [want[0] + 1, 0, 0] : want[1] > 0 ? [0, want[1] + 1, 0] : [0, 0, want[2] + 1];
+        return order >= 0 && compare(have, upper) < 0;
+      }
+      case '~':
+        return order >= 0 && compare(have, [want[0], want[1] + 1, 0]) < 0;
+      case '>=':
+        return order >= 0;
+      case '>':
+        return order > 0;
+      case '<=':
+        return order <= 0;
+      case '<':
+        return order < 0;
+      default:
+        return order === 0;
+    }
+  };
+  return range.split('||').some((set) => set.trim().split(/\s+/).every((part) => comparator(part)));
+}
