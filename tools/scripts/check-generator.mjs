@@ -6,7 +6,7 @@
 // typecheck, test, build and check-generated targets — unchanged, as a contributor would get them.
 // The workspace itself is never touched. Usage: node tools/scripts/check-generator.mjs [--keep]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,19 +68,19 @@ try {
   }
   if (existsSync(join(tmp, 'packages', name))) throw new Error(`packages/${name} exists in the workspace; remove it first.`);
 
-  // node_modules: link every installed package, but give @tokenwarden/* its own folder that
-  // points into the copy — as `npm install` would — so workspace packages resolve to the copy's
-  // sources, including packages not installed yet.
+  // node_modules: link every installed package. @tokenwarden/* gets a folder of its own holding
+  // the same links as the workspace's, pointed into the copy: packages resolve to the copy's
+  // sources, and whatever is not linked yet (no `npm install` since it was added) stays unlinked,
+  // as it is for a contributor — the generator must cope with that.
   const modules = join(root, 'node_modules');
-  mkdirSync(join(tmp, 'node_modules', '@tokenwarden'), { recursive: true });
+  const scope = join(tmp, 'node_modules', '@tokenwarden');
+  mkdirSync(scope, { recursive: true });
   for (const entry of readdirSync(modules)) {
     if (entry !== '@tokenwarden') symlinkSync(join(modules, entry), join(tmp, 'node_modules', entry));
   }
-  const workspaces = [
-    ...readdirSync(join(tmp, 'packages')).filter((dir) => existsSync(join(tmp, 'packages', dir, 'package.json'))).map((dir) => [dir, `packages/${dir}`]),
-    ['tools', 'tools'],
-  ];
-  for (const [dir, path] of workspaces) symlinkSync(join('..', '..', path), join(tmp, 'node_modules', '@tokenwarden', dir));
+  for (const entry of readdirSync(join(modules, '@tokenwarden'))) {
+    symlinkSync(readlinkSync(join(modules, '@tokenwarden', entry)), join(scope, entry));
+  }
   console.log(`Copied ${files.length} workspace files to ${tmp} and linked node_modules (${seconds(at)}).`);
 
   step(`Scaffold packages/${name}`, 'npx', ['nx', 'g', '@tokenwarden/tools:provider', name, '--no-interactive']);
