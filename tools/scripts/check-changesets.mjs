@@ -96,7 +96,10 @@ async function checkStatus(packages) {
     const missing = [];
     for (const pkg of packages) {
       const files = changed.filter((file) => file.startsWith(`${pkg.relDir}/`)).map((file) => file.slice(pkg.relDir.length + 1));
-      const shipped = files.filter((file) => !unshipped.some((pattern) => pattern.test(file)));
+      const shipped = [];
+      for (const file of files) {
+        if (!unshipped.some((pattern) => pattern.test(file)) && !(await isReleaseBookkeeping(pkg, file, mergeBase, packages))) shipped.push(file);
+      }
       if (shipped.length > 0 && !named.has(pkg.name)) missing.push(`${pkg.name} (${shipped.slice(0, 3).join(', ')}${shipped.length > 3 ? ', …' : ''})`);
     }
     if (missing.length === 0) {
@@ -112,6 +115,28 @@ async function checkStatus(packages) {
   } finally {
     rmSync(join(planFile, '..'), { recursive: true, force: true });
   }
+}
+
+/**
+ * What `npm run release` itself writes: CHANGELOG.md, and package.json changes limited to the
+ * version and internal dependency ranges. `changeset publish` tags the commit it runs on, before
+ * the release commit holding these, so they always show up as changed since the latest tag.
+ */
+async function isReleaseBookkeeping(pkg, file, mergeBase, packages) {
+  if (file === 'CHANGELOG.md') return true;
+  if (file !== 'package.json') return false;
+  const before = await run('git', ['show', `${mergeBase}:${pkg.relDir}/package.json`], { cwd: root, allowFailure: true });
+  if (before.code !== 0) return false;
+  const internal = new Set(packages.map((other) => other.name));
+  const strip = (manifest) => {
+    const copy = structuredClone(manifest);
+    delete copy.version;
+    for (const field of ['dependencies', 'peerDependencies', 'devDependencies', 'optionalDependencies']) {
+      for (const name of Object.keys(copy[field] ?? {})) if (internal.has(name)) copy[field][name] = 'internal';
+    }
+    return JSON.stringify(copy);
+  };
+  return strip(JSON.parse(before.stdout)) === strip(JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')));
 }
 
 async function rehearseVersion() {
