@@ -78,7 +78,8 @@ export interface ConformanceServer extends RunningServer {
 export interface FakeLoginServer extends ConformanceServer {
   /** The last 200 requests to protected endpoints. */
   readonly seen: SeenRequest[];
-  readonly settings: { lifetimeSec: number; clockOffsetMs: number; username: string; password: string };
+  /** `acceptTokens: false` makes the protected endpoints refuse every token, even fresh ones. */
+  readonly settings: { lifetimeSec: number; clockOffsetMs: number; username: string; password: string; acceptTokens: boolean };
   /** Makes the server refuse one token from now on. */
   revoke(token: string): void;
 }
@@ -94,11 +95,13 @@ export async function startFakeLoginServer(options: FakeLoginServerOptions = {})
     clockOffsetMs: options.clockOffsetMs ?? 0,
     username: options.username ?? 'demo',
     password: options.password ?? 'demo-password',
+    acceptTokens: true,
   };
   const counters = { logins: 0, apiCalls: 0, rejected: 0 };
   const faults: LoginFault[] = [];
   const revoked = new Set<string>();
-  let revokedBefore = 0;
+  // Tokens carry the generation they were issued in; revokeAll() starts a new one.
+  let generation = 0;
   const seen: SeenRequest[] = [];
 
   const running = await startServer(async (req, res) => {
@@ -117,7 +120,7 @@ export async function startFakeLoginServer(options: FakeLoginServerOptions = {})
       if (creds.username !== settings.username || creds.password !== settings.password) {
         return sendJson(res, 401, { error: 'invalid username or password' });
       }
-      const token = issueJwt({ lifetimeSec: settings.lifetimeSec, clockOffsetMs: settings.clockOffsetMs, claims: { sub: settings.username } });
+      const token = issueJwt({ lifetimeSec: settings.lifetimeSec, clockOffsetMs: settings.clockOffsetMs, claims: { sub: settings.username, gen: generation } });
       return sendJson(res, 200, { token }, { date: new Date(Date.now() + settings.clockOffsetMs).toUTCString() });
     }
     if (url.pathname === '/redirect') {
@@ -142,9 +145,7 @@ export async function startFakeLoginServer(options: FakeLoginServerOptions = {})
     if (revoked.has(token)) return false;
     try {
       const { payload } = decodeJwt(token);
-      const iat = Number(payload['iat']);
-      const exp = Number(payload['exp']);
-      return iat * 1000 > revokedBefore && exp * 1000 > Date.now() + settings.clockOffsetMs;
+      return settings.acceptTokens && payload['gen'] === generation && Number(payload['exp']) * 1000 > Date.now() + settings.clockOffsetMs;
     } catch {
       return false;
     }
@@ -159,7 +160,7 @@ export async function startFakeLoginServer(options: FakeLoginServerOptions = {})
     failNextLogins: (...next) => void faults.push(...next),
     revoke: (token) => void revoked.add(token),
     revokeAll: () => {
-      revokedBefore = Date.now() + settings.clockOffsetMs + 1000;
+      generation++;
     },
   };
 }
