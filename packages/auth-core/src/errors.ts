@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { redactText } from './redact.js';
 
 /** Stable codes to branch on; the message may change, the code does not. */
 export type TokenWardenErrorCode =
@@ -28,6 +29,21 @@ export abstract class TokenWardenError extends Error {
   ) {
     super(message);
     this.name = new.target.name;
+  }
+
+  /**
+   * Replaces every occurrence of `secrets` in the message, stack and string details — a last
+   * line of defence for text that came from a server (a body preview, a reason) and may echo
+   * what it was sent.
+   */
+  redact(secrets: readonly string[] | undefined): this {
+    if (!secrets?.length) return this;
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of ['message', 'stack', ...Object.keys(this)]) {
+      const value = self[key];
+      if (typeof value === 'string') Object.defineProperty(this, key, { value: redactText(value, secrets), configurable: true, writable: true });
+    }
+    return this;
   }
 
   /** Non-secret details specific to the error, included in `toJSON()` and `inspect()`. */

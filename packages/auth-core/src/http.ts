@@ -24,6 +24,8 @@ export interface HttpResponse {
   /** The server's `Date` header in epoch ms, for clock-skew-free expiry. */
   readonly serverDate: number | undefined;
   text(): string;
+  /** A short, single-line start of the body with the client's secrets and JWTs redacted (for errors). */
+  preview(): string;
 }
 
 export interface HttpClient {
@@ -39,6 +41,8 @@ export interface HttpClientOptions {
   readonly maxResponseBytes?: number;
   /** Aborts the request from outside (the caller is gone, the manager disposed). */
   readonly signal?: AbortSignal;
+  /** Values redacted from body previews (before truncation, so no prefix of one shows either). */
+  readonly secrets?: readonly string[];
 }
 
 function flattenHeaders(raw: IncomingHttpHeaders): Record<string, string> {
@@ -118,6 +122,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
               receivedAt,
               serverDate: parseHttpDate(headers['date']),
               text: () => all.toString('utf8'),
+              preview: () => previewBody(all.subarray(0, 4096).toString('utf8'), options.secrets),
             });
           });
         });
@@ -148,7 +153,7 @@ export function assertLoginOk(
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     throw new LoginFailedError({ provider, status, problem: `HTTP ${status}`, retryAfterMs });
   }
-  throw new InvalidTokenResponseError({ provider, status, problem: `unexpected HTTP ${status}`, preview: previewBody(response.text()) });
+  throw new InvalidTokenResponseError({ provider, status, problem: `unexpected HTTP ${status}`, preview: response.preview() });
 }
 
 /** Parses a JSON body or throws `InvalidTokenResponseError` with a redacted preview (HTML, empty, truncated). */
@@ -165,7 +170,7 @@ export function readJson(response: HttpResponse, provider: string): unknown {
       provider,
       status: response.status,
       problem: `the body is not JSON (${type})`,
-      preview: previewBody(text),
+      preview: response.preview(),
     });
   }
 }

@@ -312,6 +312,19 @@ describe('TokenManager validation of what a source returns', () => {
     await expect(manager.getToken()).rejects.toThrow(message);
   });
 
+  it('redacts a password the login server echoes into a 400 body preview', async () => {
+    const { server, manager, close } = await setup({ retry: { maxAttempts: 1 } });
+    server.failNextLogins({ kind: 'status', status: 400, body: JSON.stringify({ error: 'bad request', received: { password: PASSWORD } }) });
+    try {
+      const error = await rejection(manager.getToken());
+      expect(error).toBeInstanceOf(InvalidTokenResponseError);
+      expect((error as InvalidTokenResponseError).preview).toContain('[redacted]');
+      expectNoSecrets(error, [PASSWORD]);
+    } finally {
+      await close();
+    }
+  });
+
   it('wraps a plain error thrown by a source into LoginFailedError without its secrets', async () => {
     const manager = new TokenManager({
       ...source({}),

@@ -311,7 +311,13 @@ export class TokenManager {
           this.source.acquire({
             signal,
             reason,
-            http: createHttpClient({ provider: this.provider, timeoutMs: this.loginTimeoutMs, maxResponseBytes: this.maxResponseBytes, signal }),
+            http: createHttpClient({
+              provider: this.provider,
+              timeoutMs: this.loginTimeoutMs,
+              maxResponseBytes: this.maxResponseBytes,
+              signal,
+              secrets: this.source.secrets,
+            }),
             pauseLogins: (epochMs, why) => this.pauseLogins(epochMs, why),
           }),
           signal,
@@ -363,10 +369,11 @@ export class TokenManager {
 
   /** Makes every failure a typed error with no secret in it. */
   private normalize(thrown: unknown): TokenWardenError {
-    if (thrown instanceof CredentialsRejectedError) return thrown.withRemaining(this.cooldownMs);
-    if (thrown instanceof TokenWardenError) return thrown;
+    const { secrets } = this.source;
+    if (thrown instanceof CredentialsRejectedError) return thrown.withRemaining(this.cooldownMs).redact(secrets);
+    if (thrown instanceof TokenWardenError) return thrown.redact(secrets);
     const message = thrown instanceof Error ? thrown.message : String(thrown);
-    return new LoginFailedError({ provider: this.provider, problem: redactText(message, this.source.secrets) });
+    return new LoginFailedError({ provider: this.provider, problem: redactText(message, secrets) });
   }
 
   private checkToken(token: AccessToken): void {

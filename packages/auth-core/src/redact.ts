@@ -19,9 +19,9 @@ export function redactText(text: string, secrets: Iterable<string> = []): string
 
 /** A short, single-line, redacted preview of a response body for error messages. */
 export function previewBody(body: string, secrets: Iterable<string> = [], max = 60): string {
-  const oneLine = body.replace(/\s+/g, ' ').trim();
-  const cut = oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
-  return redactText(cut, secrets);
+  // Redact before cutting: a cut through a secret would otherwise leave its prefix visible.
+  const oneLine = redactText(body.replace(/\s+/g, ' ').trim(), secrets);
+  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }
 
 /** Returns the URL with the values of the named query parameters replaced by `[redacted]`. */
