@@ -113,9 +113,12 @@ export function attachAxios(instance: AxiosInstance, target: ProviderResolver): 
   const responseId = instance.interceptors.response.use(
     async (response) => {
       const state = sent.get(response.config);
-      if (!state || !state.provider.presenter.inspectsSuccessBodies) return response;
+      if (!state) return response;
+      const { presenter, manager } = state.provider;
+      if (!presenter.inspectsSuccessBodies && !presenter.observe) return response;
       const seen = view(state.provider, response, state.url);
-      if (!state.provider.presenter.isRejected(seen)) return response;
+      presenter.observe?.(seen, manager.emit);
+      if (!presenter.inspectsSuccessBodies || !presenter.isRejected(seen)) return response;
       return retry(state, response.config as Config, seen, () => response);
     },
     async (error: AxiosError) => {
@@ -125,6 +128,7 @@ export function attachAxios(instance: AxiosInstance, target: ProviderResolver): 
       const response = error.response;
       if (!response) throw error;
       const seen = view(state.provider, response, state.url);
+      state.provider.presenter.observe?.(seen, state.provider.manager.emit);
       if (!state.provider.presenter.isRejected(seen)) throw error;
       return retry(state, error.config as Config, seen, () => {
         throw error;

@@ -84,6 +84,7 @@ export function createAuthFetch(target: ProviderResolver, options: { fetch?: Fet
     const token = await provider.manager.getToken({ signal });
     const first = await send(provider, url, init, token);
     const seen = await inspect(provider, first, method, url.href);
+    provider.presenter.observe?.(seen, provider.manager.emit);
     if (!provider.presenter.isRejected(seen)) return first;
 
     reportRejection(provider, seen, provider.manager.invalidate(token));
@@ -91,6 +92,7 @@ export function createAuthFetch(target: ProviderResolver, options: { fetch?: Fet
     const fresh = await provider.manager.recoverFrom(token, { signal });
     const second = await send(provider, url, init, fresh);
     const again = await inspect(provider, second, method, url.href);
+    provider.presenter.observe?.(again, provider.manager.emit);
     if (provider.presenter.isRejected(again)) throw rejectedAfterRetry(provider, again);
     return second;
   } as Fetch;

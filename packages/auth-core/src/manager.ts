@@ -319,6 +319,7 @@ export class TokenManager {
               secrets: this.source.secrets,
             }),
             pauseLogins: (epochMs, why) => this.pauseLogins(epochMs, why),
+            emit: this.emit,
           }),
           signal,
         );

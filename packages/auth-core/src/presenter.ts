@@ -1,3 +1,4 @@
+import type { TokenEventEmitter } from './events.js';
 import type { AccessToken } from './token.js';
 
 /** Case-insensitive header lookup, the same for axios and fetch responses. */
@@ -39,6 +40,8 @@ export interface Presenter {
   readonly inspectsSuccessBodies?: boolean;
   /** Query parameters that carry the token; their values are redacted from URLs in errors and logs. */
   readonly secretQueryParams?: readonly string[];
+  /** Sees every response to a request that carried the token (e.g. to report rate-limit headers). */
+  observe?(response: ApiResponse, emit: TokenEventEmitter['emit']): void;
 }
 
 /** `Authorization: <scheme> <token>` (or another header), rejected on 401. */

@@ -3,7 +3,7 @@ import axios from 'axios';
 import { attachAxios } from './axios.js';
 import { InvalidOptionsError } from './errors.js';
 import { headerPresenter } from './presenter.js';
-import { defineProvider } from './provider.js';
+import { createProvider, defineProvider } from './provider.js';
 import { createRegistry } from './registry.js';
 import { createAuthFetch } from './fetch.js';
 import { MemoryStore } from './memory-store.js';
@@ -73,6 +73,40 @@ describe('createRegistry', () => {
       p2.manager.dispose();
       await one.close();
       await two.close();
+    }
+  });
+});
+
+describe('Presenter.observe', () => {
+  it('sees every response to a token-bearing request through axios and fetch, and can report events', async () => {
+    const server = await startFakeLoginServer({ password: 'pw' });
+    const base = fakeLoginProvider({ baseUrl: server.url, username: 'demo', password: 'pw' });
+    const observed: number[] = [];
+    const provider = createProvider('observing', {
+      source: { provider: 'observing', cacheKey: 'observing', acquire: () => base.manager.getToken() },
+      presenter: {
+        ...headerPresenter(),
+        observe: (res, emit) => {
+          observed.push(res.status);
+          emit('rateLimit', { provider: 'observing', endpoint: res.url, limit: 10, remaining: 10 - observed.length });
+        },
+      },
+      origins: [server.url],
+    });
+    const limits: number[] = [];
+    provider.manager.on('rateLimit', (e) => limits.push(e.remaining));
+    try {
+      const api = axios.create({ baseURL: server.url });
+      attachAxios(api, provider);
+      await api.get('/api/one');
+      await api.get('/missing', { validateStatus: () => true });
+      await createAuthFetch(provider)(`${server.url}/api/two`);
+      expect(observed).toEqual([200, 404, 200]);
+      expect(limits).toEqual([9, 8, 7]);
+    } finally {
+      provider.manager.dispose();
+      base.manager.dispose();
+      await server.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import type { TokenEventEmitter } from './events.js';
 import type { HttpClient } from './http.js';
 
 /** A token and when it stops being accepted. Times are epoch milliseconds on the local clock. */
@@ -25,6 +26,8 @@ export interface AcquireContext {
    * that is used up). A still-valid token keeps being served until then.
    */
   pauseLogins(epochMs: number, why: string): void;
+  /** Reports an event on the manager (e.g. a `rateLimit` seen on the login response, a `warning`). */
+  readonly emit: TokenEventEmitter['emit'];
 }
 
 /**
