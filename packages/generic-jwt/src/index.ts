@@ -1,0 +1,2 @@
+export { genericJwt, genericJwtOptions } from './provider.js';
+export type { GenericJwtOptions } from './provider.js';
