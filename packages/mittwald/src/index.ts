@@ -1,0 +1,2 @@
+export { mittwald, mittwaldOptions } from './provider.js';
+export type { MittwaldOptions } from './provider.js';

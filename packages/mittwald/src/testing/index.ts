@@ -1,0 +1,2 @@
+export { startFakeMittwaldServer } from './server.js';
+export type { FakeMittwaldServer, FakeMittwaldServerOptions } from './server.js';
