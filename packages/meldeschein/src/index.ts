@@ -1,0 +1,2 @@
+export { meldeschein, meldescheinOptions } from './provider.js';
+export type { MeldescheinOptions } from './provider.js';
