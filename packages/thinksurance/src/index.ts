@@ -1,0 +1,2 @@
+export { thinksurance, thinksuranceOptions } from './provider.js';
+export type { ThinksuranceOptions } from './provider.js';

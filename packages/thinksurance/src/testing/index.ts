@@ -1,0 +1,2 @@
+export { startFakeThinksuranceServer } from './server.js';
+export type { FakeThinksuranceServer, FakeThinksuranceServerOptions } from './server.js';
