@@ -51,6 +51,15 @@ describe('attachAxios', () => {
     expect(ctx.server.counters.apiCalls - before).toBe(100);
   });
 
+  it("recovers a 401 that the caller's validateStatus accepts as a response", async () => {
+    const api = client();
+    await api.get('/api/data');
+    ctx.server.revokeAll();
+    const res = await api.get('/api/data', { validateStatus: () => true });
+    expect(res.status).toBe(200);
+    expect(ctx.server.counters.logins).toBe(2);
+  });
+
   it('does not retry a second time when the request is rejected again after the refresh', async () => {
     const api = client();
     await api.get('/api/data');

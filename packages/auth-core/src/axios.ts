@@ -115,10 +115,12 @@ export function attachAxios(instance: AxiosInstance, target: ProviderResolver): 
       const state = sent.get(response.config);
       if (!state) return response;
       const { presenter, manager } = state.provider;
-      if (!presenter.inspectsSuccessBodies && !presenter.observe) return response;
+      // A 4xx reaches this handler when the caller's validateStatus accepts it.
+      const inspect = presenter.inspectsSuccessBodies === true || response.status >= 400;
+      if (!inspect && !presenter.observe) return response;
       const seen = view(state.provider, response, state.url);
       presenter.observe?.(seen, manager.emit);
-      if (!presenter.inspectsSuccessBodies || !presenter.isRejected(seen)) return response;
+      if (!inspect || !presenter.isRejected(seen)) return response;
       return retry(state, response.config as Config, seen, () => response);
     },
     async (error: AxiosError) => {

@@ -140,6 +140,22 @@ describe('TokenManager proactive refresh', () => {
   });
 });
 
+describe('TokenManager forced refresh', () => {
+  it('logs in again on a second forceRefresh() after a failed one, instead of adopting the discarded token from the store', async () => {
+    const { server, manager, close } = await setup({ retry: { maxAttempts: 1 } });
+    try {
+      const first = await manager.getToken();
+      server.failNextLogins({ kind: 'html' });
+      await expect(manager.forceRefresh()).rejects.toBeInstanceOf(InvalidTokenResponseError);
+      const second = await manager.forceRefresh();
+      expect(second.value).not.toBe(first.value);
+      expect(server.counters.logins).toBe(3);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('TokenManager failures', () => {
   it('recovers from a login outage: 503, 503, then 200', async () => {
     const { server, manager, close } = await setup();

@@ -99,6 +99,8 @@ export class TokenManager {
   private readonly unsubscribe: (() => void) | undefined;
 
   private current: Current | undefined;
+  /** The last token value dropped by `invalidate` or `forceRefresh`: never adopted again from the store. */
+  private discarded: string | undefined;
   private inflight: Promise<AccessToken> | undefined;
   /** Credentials were rejected: fail fast with this error until `cooldownUntil`. */
   private rejection: { error: CredentialsRejectedError; until: number } | undefined;
@@ -153,6 +155,7 @@ export class TokenManager {
     const value = typeof token === 'string' ? token : token.value;
     if (this.current?.token.value !== value) return false;
     this.current = undefined;
+    this.discarded = value;
     this.store.deleteIfEqual(this.source.cacheKey, value).catch((error: unknown) => this.storeFailed('delete', error));
     return true;
   }
@@ -169,9 +172,9 @@ export class TokenManager {
 
   /** Logs in now, even though the current token is valid (e.g. after rotating credentials). */
   forceRefresh(options?: GetTokenOptions): Promise<AccessToken> {
-    const stale = this.current?.token.value;
+    if (this.current) this.discarded = this.current.token.value;
     this.current = undefined;
-    return this.joinOrRefresh('forced', stale, options);
+    return this.joinOrRefresh('forced', this.discarded, options);
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -281,7 +284,7 @@ export class TokenManager {
       this.storeFailed('read', error);
       return undefined;
     }
-    if (!stored || stored.value === staleValue) return undefined;
+    if (!stored || stored.value === staleValue || stored.value === this.discarded) return undefined;
     const adopted = this.adopt(stored);
     if (Date.now() >= adopted.refreshAt) return undefined;
     this.current = adopted;
