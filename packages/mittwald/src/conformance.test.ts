@@ -3,7 +3,7 @@ import { mittwald } from './provider.js';
 import { startFakeMittwaldServer } from './testing/index.js';
 
 runConformanceSuite({
-  name: 'mittwald',
+  name: 'mittwald (username and password)',
   startServer: () => startFakeMittwaldServer(),
   createProvider: (server, { credentials, engine }) =>
     mittwald(
@@ -15,4 +15,19 @@ runConformanceSuite({
       engine,
     ),
   secrets: (server) => [server.credentials.password],
+});
+
+runConformanceSuite({
+  name: 'mittwald (access token)',
+  startServer: () => startFakeMittwaldServer(),
+  createProvider: (server, { credentials, engine }) =>
+    mittwald(
+      {
+        baseUrl: server.url,
+        uuid: server.accessToken.uuid,
+        token: credentials === 'valid' ? server.accessToken.token : 'MW_wrong-access-token',
+      },
+      engine,
+    ),
+  secrets: (server) => [server.accessToken.token],
 });

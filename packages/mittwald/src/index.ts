@@ -1,2 +1,6 @@
 export { mittwald, mittwaldOptions } from './provider.js';
-export type { MittwaldOptions } from './provider.js';
+export type { MittwaldApi, MittwaldOptions } from './provider.js';
+export type { MittwaldAccessToken, MittwaldAccessTokenInfo } from './access-tokens.js';
+export type { RateLimit } from './rate-limit.js';
+export { isCacheHit, noCache } from './cache.js';
+export type { ResponseHeaders } from './cache.js';

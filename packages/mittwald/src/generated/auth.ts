@@ -4,7 +4,7 @@
  */
 
 export interface paths {
-    "/login": {
+    "/v1/authenticate": {
         parameters: {
             query?: never;
             header?: never;
@@ -13,9 +13,47 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges a username and password for an access token. */
-        post: operations["login"];
+        /**
+         * Exchanges customer-center credentials, or an access token's uuid and token, for an API token.
+         * @description An access token is sent as `username` = uuid and `password` = token. The answer is the raw JWT, not JSON. The endpoint is rate limited in a 15-minute window.
+         */
+        post: operations["authenticate"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/authentication/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the access tokens of the account (without their secret values). */
+        get: operations["listAccessTokens"];
+        put?: never;
+        /** Creates a permanent access token; needs a current API token. */
+        post: operations["createAccessToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/authentication/tokens/{uuid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes an access token; it can no longer log in. */
+        delete: operations["revokeAccessToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -25,28 +63,132 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        LoginRequest: {
+        AuthenticateRequest: {
+            /** @description Customer-center login (e.g. `r1234`) or an access token's `uuid`. */
             username: string;
+            /** @description Customer-center password or an access token's `token`. */
             password: string;
         };
-        LoginResponse: {
-            /** @description A JWT; its `exp` and `iat` claims say how long it is accepted. */
-            token: string;
+        /** @description A JWT (three base64url segments); its `exp` and `iat` claims say how long it is accepted. */
+        Jwt: string;
+        AccessTokenCreateRequest: {
+            description: string;
         };
+        AccessToken: {
+            uuid: string;
+            token: string;
+            /** Format: date-time */
+            crdate: string;
+            description: string;
+        };
+        AccessTokenInfo: {
+            uuid: string;
+            /** Format: date-time */
+            crdate: string;
+            description: string;
+        };
+        AccessTokenList: components["schemas"]["AccessTokenInfo"][];
+        /** @description Assumed shape of an error body; the docs do not show one. Only `message` is read. */
         Error: {
-            /** @description Why the request was refused, in the server's words. */
-            error: string;
+            message?: string;
         };
     };
-    responses: never;
-    parameters: never;
+    responses: {
+        /** @description The credentials or the token were refused. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The rate limit of the window is used up. */
+        TooManyRequests: {
+            headers: {
+                "X-RateLimit": components["headers"]["XRateLimit"];
+                "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        AcceptJwt: "application/jwt";
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The server's clock; expiry is computed relative to it. */
+        Date: string;
+        /** @description Requests allowed in the 15-minute window (rate-limited endpoints only). */
+        XRateLimit: number;
+        /** @description Requests left in the current window. */
+        XRateLimitRemaining: number;
+        /** @description `HIT` when the answer came from the server-side cache. */
+        XCache: string;
+        /** @description Seconds (or an HTTP date) until a request may be made again. */
+        RetryAfter: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    login: {
+    authenticate: {
+        parameters: {
+            query?: never;
+            header: {
+                Accept: components["parameters"]["AcceptJwt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthenticateRequest"];
+            };
+        };
+        responses: {
+            /** @description The API token; cache it for its validity period. */
+            200: {
+                headers: {
+                    Date: components["headers"]["Date"];
+                    "X-RateLimit": components["headers"]["XRateLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jwt": components["schemas"]["Jwt"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listAccessTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The access tokens. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    createAccessToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -55,27 +197,47 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LoginRequest"];
+                "application/json": components["schemas"]["AccessTokenCreateRequest"];
             };
         };
         responses: {
-            /** @description Logged in. */
-            200: {
+            /** @description The access token; `uuid` and `token` log in as username and password. */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginResponse"];
+                    "application/json": components["schemas"]["AccessToken"];
                 };
             };
-            /** @description The credentials were refused. */
-            401: {
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    revokeAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Error"];
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No access token with this uuid. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
             };
         };
     };

@@ -1,2 +1,2 @@
 export { startFakeMittwaldServer } from './server.js';
-export type { FakeMittwaldServer, FakeMittwaldServerOptions } from './server.js';
+export type { FakeMittwaldServer, FakeMittwaldServerOptions, FakeMittwaldSettings } from './server.js';
