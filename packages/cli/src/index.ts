@@ -1,0 +1,11 @@
+export { main } from './main.js';
+export type { MainOptions } from './main.js';
+export { ExitCode, UsageError, exitCodeOf } from './errors.js';
+export { processIo, readStdin, MAX_STDIN_BYTES } from './io.js';
+export type { CliIo, TextSink } from './io.js';
+export { extractToken, formatJwtReport, inspectJwt } from './inspect.js';
+export type { JwtReport } from './inspect.js';
+export { builtInProviders } from './provider-table.js';
+export { collectValues, flagOf } from './providers.js';
+export type { CliOption, CliProvider, CliValues, CreateTokenCommand } from './providers.js';
+export { runDemo } from './demo.js';
