@@ -9,10 +9,11 @@ runConformanceSuite({
     thinksurance(
       {
         baseUrl: server.url,
-        username: server.credentials.username,
-        password: credentials === 'valid' ? server.credentials.password : 'wrong-password',
+        hash: server.credentials.hash,
+        // Derived from the real one, so a leak of the wrong secret also shows the configured one.
+        secret: credentials === 'valid' ? server.credentials.secret : `${server.credentials.secret}-wrong`,
       },
       engine,
     ),
-  secrets: (server) => [server.credentials.password],
+  secrets: (server) => [server.credentials.hash, server.credentials.secret],
 });

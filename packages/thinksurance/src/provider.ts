@@ -1,65 +1,98 @@
 import {
+  CredentialsRejectedError,
   InvalidTokenResponseError,
   assertLoginOk,
   cacheKeyOf,
   defineProvider,
-  headerPresenter,
-  jwtExpiry,
+  previewBody,
   readJson,
   type HttpResponse,
 } from '@tokenwarden/auth-core';
 import { z } from 'zod';
-import { errorBody, loginResponse, type LoginRequest } from './schemas.js';
+import { tokenExpiry } from './expiry.js';
+import { thinksurancePresenter } from './presenter.js';
+import { errorResponse, tokenResponse, type TokenRequest } from './schemas.js';
+import { isTimeZone } from './zoned-time.js';
 
 const PROVIDER = 'thinksurance';
 
-/** Options of the thinksurance provider. */
+/** Options of the Thinksurance provider. */
 export const thinksuranceOptions = z.object({
-  /** Base URL of the thinksurance API, e.g. `https://api.thinksurance.example`; the token goes to this origin only. */
-  baseUrl: z.url(),
-  /** Login name. */
-  username: z.string().min(1),
-  /** Password; never logged, never part of an error. */
-  password: z.string().min(1),
-  /** Token lifetime in milliseconds when the token carries no `exp` claim (default one hour). */
-  fallbackLifetimeMs: z.number().int().positive().default(3_600_000),
+  /**
+   * Base URL of the Thinksurance API, e.g. `https://app.dev.thinksurance.de` (the host the docs
+   * show). The login goes to `<baseUrl>/api/token`; the token goes to this origin only.
+   */
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  /** The `hash` Thinksurance Support handed out; never logged, never part of an error. */
+  hash: z.string().min(1),
+  /** The `secret` Thinksurance Support handed out; never logged, never part of an error. */
+  secret: z.string().min(1),
+  /** IANA zone the `expired` field is local time of — it carries none (default "Europe/Berlin"). */
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"')
+    .default('Europe/Berlin'),
+  /** The documented validity of a token in ms (default 900 000, 15 minutes). */
+  lifetimeMs: z.number().int().positive().default(900_000),
+  /** How far beyond `lifetimeMs` the `expired` field may lie and still be believed, in ms (default 60 000). */
+  lifetimeToleranceMs: z.number().int().nonnegative().default(60_000),
+  /** Header that carries the token (default "Authorization"). */
+  header: z.string().regex(/^[!#$%&'*+.^_`|~\w-]+$/, 'must be an HTTP header name').default('Authorization'),
+  /** Scheme before the token (default "Bearer"); `""` sends the bare token. */
+  scheme: z.string().regex(/^[^\s]*$/, 'must not contain white space').default('Bearer'),
+  /**
+   * An API answer `{ error }` whose text matches this refuses the token, also inside an HTTP 200
+   * (default: the word "token" with invalid, expired, unknown, revoked or missing; or
+   * unauthorized, unauthenticated). 401 and 403 always do.
+   */
+  tokenErrorPattern: z
+    .instanceof(RegExp)
+    .default(/\b(invalid|expired|unknown|revoked|missing|no)\b.*\btoken\b|\btoken\b.*\b(invalid|expired|not valid|unknown|revoked|missing|required)\b|\bunauthori[sz]ed\b|\bunauthenticated\b/i),
 });
 
 /** What `thinksurance(options)` accepts. */
 export type ThinksuranceOptions = z.input<typeof thinksuranceOptions>;
 
-/** The server's own reason for a refused login, if its body has one. */
-function refusal(response: HttpResponse): string | undefined {
+/** The server's reason from an `{ error }` body, if the body is one. */
+function errorOf(body: unknown): string | undefined {
+  const parsed = errorResponse.safeParse(body);
+  return parsed.success ? parsed.data.error : undefined;
+}
+
+function jsonError(response: HttpResponse): string | undefined {
   try {
-    const parsed = errorBody.safeParse(JSON.parse(response.text()));
-    return parsed.success ? parsed.data.error : undefined;
+    return errorOf(JSON.parse(response.text()));
   } catch {
     return undefined;
   }
 }
 
 /**
- * The thinksurance provider: logs in with `POST /login` and sends the token as
+ * The Thinksurance API V1 provider: logs in with `POST /api/token` and its `hash` and `secret`,
+ * reads the token's `expired` time in `timeZone`, and sends the token as
  * `Authorization: Bearer <token>` to `baseUrl`'s origin only.
  *
  * @example
- * const provider = thinksurance({ baseUrl: 'https://api.thinksurance.example', username: 'me', password: process.env.THINKSURANCE_PASSWORD! });
+ * const provider = thinksurance({ baseUrl: 'https://app.dev.thinksurance.de', hash: process.env.THINKSURANCE_HASH!, secret: process.env.THINKSURANCE_SECRET! });
  * const fetch = createAuthFetch(provider);
  */
 export const thinksurance = defineProvider({
   name: PROVIDER,
   options: thinksuranceOptions,
   setup: (options) => {
-    const login = new URL('/login', options.baseUrl);
+    const login = `${options.baseUrl.replace(/\/+$/, '')}/api/token`;
+    const secrets = [options.hash, options.secret];
+    // A wrong zone or clock shows on every login; one warning per kind of problem says it.
+    const warned = new Set<string>();
     return {
       origins: [options.baseUrl],
-      presenter: headerPresenter({ scheme: 'Bearer' }),
+      presenter: thinksurancePresenter(options),
       source: {
         provider: PROVIDER,
-        cacheKey: cacheKeyOf(PROVIDER, new URL(options.baseUrl).origin, options.username),
-        secrets: [options.password],
-        async acquire({ http }) {
-          const request: LoginRequest = { username: options.username, password: options.password };
+        cacheKey: cacheKeyOf(PROVIDER, login, options.hash),
+        secrets,
+        async acquire({ http, emit }) {
+          const request: TokenRequest = { hash: options.hash, secret: options.secret };
           const response = assertLoginOk(
             await http.request({
               url: login,
@@ -67,19 +100,38 @@ export const thinksurance = defineProvider({
               headers: { 'content-type': 'application/json', accept: 'application/json' },
               body: JSON.stringify(request),
             }),
-            { provider: PROVIDER, reason: refusal },
+            { provider: PROVIDER, reason: jsonError },
           );
-          const parsed = loginResponse.safeParse(readJson(response, PROVIDER));
-          if (!parsed.success) {
-            throw new InvalidTokenResponseError({ provider: PROVIDER, status: response.status, problem: 'the JSON has no "token" string' });
+          const body = readJson(response, PROVIDER);
+          const ok = tokenResponse.safeParse(body);
+          const token = ok.success ? ok.data : tokenResponse.pick({ token: true }).safeParse(body).data;
+          if (!token) {
+            // The documented failure: HTTP 200 with { error }, e.g. "API User is not existing or deactivated."
+            const reason = errorOf(body);
+            if (reason !== undefined) {
+              throw new CredentialsRejectedError({ provider: PROVIDER, status: response.status, reason: previewBody(reason, secrets, 200), retryAfterMs: 30_000 });
+            }
+            const empty = (body as { token?: unknown } | null)?.token === '';
+            throw new InvalidTokenResponseError({
+              provider: PROVIDER,
+              status: response.status,
+              problem: empty ? 'the "token" is empty' : 'the JSON has neither a "token" nor an "error" string',
+              preview: response.preview(),
+            });
           }
-          const { token } = parsed.data;
-          const { issuedAt, expiresAt } = jwtExpiry(token, {
+          const { expiresAt, problem } = tokenExpiry({
+            expired: ok.success ? ok.data.expired : undefined,
             receivedAt: response.receivedAt,
             serverDate: response.serverDate,
-            fallbackLifetimeMs: options.fallbackLifetimeMs,
+            timeZone: options.timeZone,
+            lifetimeMs: options.lifetimeMs,
+            toleranceMs: options.lifetimeToleranceMs,
           });
-          return { value: token, scheme: 'Bearer', issuedAt, expiresAt };
+          if (problem && !warned.has(problem.kind)) {
+            warned.add(problem.kind);
+            emit('warning', { provider: PROVIDER, message: `${PROVIDER}: ${problem.message}.` });
+          }
+          return { value: token.token, scheme: options.scheme, issuedAt: response.receivedAt, expiresAt };
         },
       },
     };

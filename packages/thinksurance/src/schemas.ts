@@ -4,18 +4,19 @@ import type { components } from './generated/auth.js';
 
 type Schemas = components['schemas'];
 
-/** What `POST /login` sends; typed by the spec so a renamed field fails to compile. */
-export type LoginRequest = Schemas['LoginRequest'];
+/** What `POST /api/token` sends; typed by the spec so a renamed field fails to compile. */
+export type TokenRequest = Schemas['TokenRequest'];
 
-/** The body of a successful `POST /login`. */
-export const loginResponse = schemaOf<Schemas['LoginResponse']>()(
+/** The success response of `POST /api/token`. */
+export const tokenResponse = schemaOf<Schemas['TokenResponse']>()(
   z.object({
-    token: z.string(),
+    token: z.string().min(1),
+    expired: z.string(),
   }),
 );
 
-/** The body of a refused request. */
-export const errorBody = schemaOf<Schemas['Error']>()(
+/** The failed response of `POST /api/token` — sent with HTTP 200 — and the API's error bodies. */
+export const errorResponse = schemaOf<Schemas['ErrorResponse']>()(
   z.object({
     error: z.string(),
   }),

@@ -4,7 +4,7 @@
  */
 
 export interface paths {
-    "/login": {
+    "/api/token": {
         parameters: {
             query?: never;
             header?: never;
@@ -13,8 +13,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges a username and password for an access token. */
-        post: operations["login"];
+        /** get token — exchanges the hash and secret handed out by Thinksurance Support for a security token. */
+        post: operations["getToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -25,16 +25,26 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        LoginRequest: {
-            username: string;
-            password: string;
+        TokenRequest: {
+            /** @description A security-sensitive value provided by Thinksurance Support Team. */
+            hash: string;
+            /** @description A security-sensitive value provided by Thinksurance Support Team. */
+            secret: string;
         };
-        LoginResponse: {
-            /** @description A JWT; its `exp` and `iat` claims say how long it is accepted. */
+        TokenResponse: {
+            /** @description A security token required for future API usage. */
             token: string;
+            /**
+             * @description Date and time when the security token expires, MySQL DATETIME format `YYYY-MM-DD hh:mm:ss`, without a time zone.
+             * @example 2024-01-26 14:54:46
+             */
+            expired: string;
         };
-        Error: {
-            /** @description Why the request was refused, in the server's words. */
+        ErrorResponse: {
+            /**
+             * @description The reason for the failed request.
+             * @example API User is not existing or deactivated.
+             */
             error: string;
         };
     };
@@ -46,7 +56,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    login: {
+    getToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -55,26 +65,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LoginRequest"];
+                "application/json": components["schemas"]["TokenRequest"];
             };
         };
         responses: {
-            /** @description Logged in. */
+            /** @description Both outcomes arrive with HTTP 200: a token (success response) or an `error` (failed response, e.g. "API User is not existing or deactivated."). */
             200: {
                 headers: {
+                    /** @description The server's clock, used to read `expired` relative to it. */
+                    Date?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginResponse"];
-                };
-            };
-            /** @description The credentials were refused. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["TokenResponse"] | components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -1,2 +1,2 @@
-export { startFakeThinksuranceServer } from './server.js';
-export type { FakeThinksuranceServer, FakeThinksuranceServerOptions } from './server.js';
+export { NOT_EXISTING, TOKEN_INVALID, formatDateTime, startFakeThinksuranceServer } from './server.js';
+export type { FakeThinksuranceServer, FakeThinksuranceServerOptions, SeenLogin } from './server.js';
