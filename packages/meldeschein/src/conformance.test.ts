@@ -11,6 +11,7 @@ runConformanceSuite({
         baseUrl: server.url,
         username: server.credentials.username,
         password: credentials === 'valid' ? server.credentials.password : 'wrong-password',
+        userAgent: 'tokenwarden-conformance/1.0',
       },
       engine,
     ),

@@ -4,7 +4,7 @@
  */
 
 export interface paths {
-    "/login": {
+    "/token/": {
         parameters: {
             query?: never;
             header?: never;
@@ -13,8 +13,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges a username and password for an access token. */
-        post: operations["login"];
+        /** Exchanges a username (or email) and password for a JWT. */
+        post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/get-config/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current user and the municipalities, landlords and properties of the account.
+         * @description The IDs a `meta` object needs. The path is `get-config/` on the public API's method page.
+         */
+        get: operations["getConfig"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -26,6 +46,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         LoginRequest: {
+            /** @description Username or email address. */
             username: string;
             password: string;
         };
@@ -33,39 +54,118 @@ export interface components {
             /** @description A JWT; its `exp` and `iat` claims say how long it is accepted. */
             token: string;
         };
+        LoginRefusal: {
+            /** @description Why the login was refused, in the server's words. */
+            non_field_errors: string[];
+        };
         Error: {
             /** @description Why the request was refused, in the server's words. */
-            error: string;
+            detail: string;
+        };
+        /** @description The context of an authenticated call (JSON schema at /api/meldeschein/schema/meta/). It always travels with the call's other data, never alone. */
+        Meta: {
+            /** @description ID of the municipality. */
+            gemeinde: number;
+            /** @description ID of the landlord. */
+            vermieter: number;
+            /** @description ID of the landlord's property. */
+            objekt: number;
+            /** @description An optional reference for the booking. */
+            description?: string;
+        };
+        Config: {
+            /** @description The user the token belongs to. */
+            user?: {
+                [key: string]: unknown;
+            };
+            /** @description The account's municipalities (usually one). */
+            gemeinden: components["schemas"]["Gemeinde"][];
+            /** @description The account's landlords. */
+            beherberger: components["schemas"]["Beherberger"][];
+        } & {
+            [key: string]: unknown;
+        };
+        Gemeinde: {
+            /** @description The `meta.gemeinde` of calls for this municipality. */
+            id: number;
+        } & {
+            [key: string]: unknown;
+        };
+        Beherberger: {
+            /** @description The `meta.vermieter` of calls for this landlord. */
+            id: number;
+            /** @description The landlord's properties assigned to the account. */
+            objekte?: components["schemas"]["Objekt"][];
+        } & {
+            [key: string]: unknown;
+        };
+        Objekt: {
+            /** @description The `meta.objekt` of calls for this property. */
+            id: number;
+        } & {
+            [key: string]: unknown;
         };
     };
-    responses: never;
-    parameters: never;
+    responses: {
+        /** @description The token is missing, malformed, expired or revoked. */
+        TokenRejected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        /** @description Identifies the calling system; the API asks every client to send one. */
+        UserAgent: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    login: {
+    createToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Identifies the calling system; the API asks every client to send one. */
+                "User-Agent": components["parameters"]["UserAgent"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LoginRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LoginRequest"];
+                "application/xml": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
-            /** @description Logged in. */
+            /** @description Logged in. JSON or XML, following the request's `Accept` header. */
             200: {
                 headers: {
+                    /** @description The server's clock; the token's lifetime is counted from it. */
+                    Date?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LoginResponse"];
+                    "application/xml": components["schemas"]["LoginResponse"];
+                };
+            };
+            /** @description The credentials were refused (the Django REST framework JWT convention; the documentation does not describe the refusal).
+             *      */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginRefusal"];
+                    "application/xml": components["schemas"]["LoginRefusal"];
                 };
             };
             /** @description The credentials were refused. */
@@ -77,6 +177,30 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    getConfig: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Identifies the calling system; the API asks every client to send one. */
+                "User-Agent": components["parameters"]["UserAgent"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Config"];
+                };
+            };
+            401: components["responses"]["TokenRejected"];
         };
     };
 }

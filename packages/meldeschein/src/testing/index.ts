@@ -1,2 +1,2 @@
 export { startFakeMeldescheinServer } from './server.js';
-export type { FakeMeldescheinServer, FakeMeldescheinServerOptions } from './server.js';
+export type { FakeMeldescheinServer, FakeMeldescheinServerOptions, SeenRequest } from './server.js';
