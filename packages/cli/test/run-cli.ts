@@ -40,5 +40,5 @@ export const fakeLoginCli: CliProvider = {
     { key: 'username', env: 'FAKE_USERNAME', description: 'user name' },
     { key: 'password', env: 'FAKE_PASSWORD', secret: true, description: 'password' },
   ],
-  create: (values, engine) => fakeLoginProvider(values as Parameters<typeof fakeLoginProvider>[0], engine),
+  create: (values, engine) => fakeLoginProvider(values as unknown as Parameters<typeof fakeLoginProvider>[0], engine),
 };
