@@ -242,12 +242,16 @@ export class TokenManager {
   /** Takes a token from the store if another process already refreshed, else logs in under the fleet lock. */
   private async acquireShared(reason: AcquireReason, staleValue: string | undefined): Promise<AccessToken> {
     const key = this.source.cacheKey;
-    const adopted = await this.fromStore(key, staleValue);
+    // Without any token, a stored one past its refresh point still beats waiting for a login.
+    const acceptAging = reason === 'initial';
+    const adopted = await this.fromStore(key, staleValue, acceptAging);
     if (adopted) return adopted;
 
     let lock: StoreLock | undefined;
     if (this.store.lock) {
-      const deadline = Date.now() + this.lockTtlMs;
+      // Wait until the holder's lock must have expired, so one waiter takes over under a newer
+      // fence instead of the whole fleet logging in at once.
+      const deadline = Date.now() + this.lockTtlMs + 1_000;
       for (let wait = 25; Date.now() < deadline && !this.disposal.signal.aborted; wait = Math.min(wait * 2, 500)) {
         try {
           lock = await this.store.lock(key, this.lockTtlMs);
@@ -257,7 +261,7 @@ export class TokenManager {
         }
         if (lock) {
           // Someone may have finished between our read and our lock.
-          const again = await this.fromStore(key, staleValue);
+          const again = await this.fromStore(key, staleValue, acceptAging);
           if (again) {
             await lock.release().catch((error: unknown) => this.storeFailed('unlock', error));
             return again;
@@ -265,7 +269,7 @@ export class TokenManager {
           break;
         }
         await sleep(wait, this.disposal.signal);
-        const theirs = await this.fromStore(key, staleValue);
+        const theirs = await this.fromStore(key, staleValue, acceptAging);
         if (theirs) return theirs;
       }
     }
@@ -276,7 +280,7 @@ export class TokenManager {
     }
   }
 
-  private async fromStore(key: string, staleValue: string | undefined): Promise<AccessToken | undefined> {
+  private async fromStore(key: string, staleValue: string | undefined, acceptAging = false): Promise<AccessToken | undefined> {
     let stored: AccessToken | undefined;
     try {
       stored = await this.store.get(key);
@@ -286,7 +290,7 @@ export class TokenManager {
     }
     if (!stored || stored.value === staleValue || stored.value === this.discarded) return undefined;
     const adopted = this.adopt(stored);
-    if (Date.now() >= adopted.refreshAt) return undefined;
+    if (Date.now() >= (acceptAging ? adopted.usableUntil : adopted.refreshAt)) return undefined;
     this.current = adopted;
     this.events.emit('acquired', {
       provider: this.provider,
@@ -300,6 +304,10 @@ export class TokenManager {
 
   private async acquireWithRetry(reason: AcquireReason, lock: StoreLock | undefined): Promise<AccessToken> {
     for (let attempt = 1; ; attempt++) {
+      if (attempt > 1 && lock?.extend) {
+        // Retries and backoff can outlast the lock; keep it so the fleet keeps waiting for us.
+        await lock.extend(this.lockTtlMs).catch((error: unknown) => this.storeFailed('lock', error));
+      }
       // One deadline for the whole acquisition, however many requests the source makes.
       const controller = new AbortController();
       const timer = setTimeout(
@@ -333,9 +341,11 @@ export class TokenManager {
         this.rejection = undefined;
         this.events.emit('acquired', { provider: this.provider, reason, issuedAt: token.issuedAt, expiresAt: token.expiresAt, fromStore: false });
         this.logger?.info?.(`tokenwarden: ${this.provider} token acquired`, { reason, expiresAt: new Date(token.expiresAt).toISOString() });
-        await this.store
-          .set(this.source.cacheKey, token, lock?.fence)
-          .catch((error: unknown) => this.storeFailed('write', error));
+        const stored = await this.store.set(this.source.cacheKey, token, lock?.fence).catch((error: unknown) => this.storeFailed('write', error));
+        if (stored === false) {
+          // Fenced out: our lock expired and another process stored a newer token; use theirs.
+          return (await this.fromStore(this.source.cacheKey, undefined, true)) ?? token;
+        }
         return token;
       } catch (thrown) {
         const error = this.normalize(thrown);

@@ -4,6 +4,8 @@ import type { AccessToken } from './token.js';
 export interface StoreLock {
   /** Grows with every lock taken on the key; a store refuses writes from a stale holder. */
   readonly fence: number;
+  /** Optional: keeps the lock for another `ttlMs` (before each retry of a slow login); false if it was lost. */
+  extend?(ttlMs: number): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -16,8 +18,11 @@ export type StoreChange = { readonly type: 'set'; readonly value: string } | { r
  */
 export interface TokenStore {
   get(key: string): Promise<AccessToken | undefined>;
-  /** Stores a token; with `fence`, only if no newer lock was taken on the key since. */
-  set(key: string, token: AccessToken, fence?: number): Promise<void>;
+  /**
+   * Stores a token; with `fence`, only if no newer lock was taken on the key since. Resolves to
+   * `false` when the write was refused (the manager then adopts the fleet's newer token).
+   */
+  set(key: string, token: AccessToken, fence?: number): Promise<boolean | void>;
   /** Deletes the key only while it still holds `value` (compare-and-invalidate). */
   deleteIfEqual(key: string, value: string): Promise<boolean>;
   /**

@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 export type RedisStoreFailure = 'timeout' | 'unavailable' | 'closed' | 'server-error';
 
 /** A store operation that could not be completed; the operation that was attempted. */
-export type RedisStoreOperation = 'get' | 'set' | 'delete' | 'lock' | 'unlock';
+export type RedisStoreOperation = 'get' | 'set' | 'delete' | 'lock' | 'extend' | 'unlock';
 
 const EXPLAIN: Record<RedisStoreFailure, string> = {
   timeout: 'Redis did not answer in time',

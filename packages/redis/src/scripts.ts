@@ -74,6 +74,13 @@ return fence`,
 );
 
 /** KEYS: lock. ARGV: owner. Deletes the lock only while `owner` still holds it. */
+/** KEYS: lock. ARGV: owner, ttl ms. Extends the lock (1) only while it is still this owner's. */
+export const EXTEND = script(
+  1,
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`,
+);
+
 export const UNLOCK = script(
   1,
   `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

@@ -6,7 +6,7 @@ import { ChangeFeed } from './change-feed.js';
 import { CommandConnection, openClient } from './connection.js';
 import { EntryCodec, type IgnoredReason } from './entry.js';
 import { parseStoreOptions, type RedisStoreOptions } from './options.js';
-import { DELETE_IF_EQUAL, GET, LOCK, SET, UNLOCK } from './scripts.js';
+import { DELETE_IF_EQUAL, EXTEND, GET, LOCK, SET, UNLOCK } from './scripts.js';
 
 const messageSchema = z.object({ type: z.enum(['set', 'delete']), fp: z.string() });
 
@@ -100,14 +100,14 @@ export class RedisStore implements TokenStore {
    * write is refused — silently, nothing is stored or announced — when a newer lock was taken on
    * the key since. An already expired token is not written.
    */
-  async set(key: string, token: AccessToken, fence?: number): Promise<void> {
+  async set(key: string, token: AccessToken, fence?: number): Promise<boolean> {
     if (fence !== undefined && !Number.isSafeInteger(fence)) throw new RangeError('fence must be the integer a lock() of this store returned');
     const ttlMs = Math.floor(token.expiresAt - Date.now());
-    if (!(ttlMs > 0)) return;
+    if (!(ttlMs > 0)) return false;
     const redisKey = this.#name('token', key);
     const fp = this.#codec.fingerprint(token.value);
     this.#remember(key, fp, token.value);
-    await this.#commands.run('set', SET, [
+    const reply = await this.#commands.run('set', SET, [
       redisKey,
       this.#name('fence', key),
       this.#codec.encode(redisKey, token),
@@ -116,6 +116,7 @@ export class RedisStore implements TokenStore {
       this.#name('changes', key),
       JSON.stringify({ type: 'set', fp }),
     ]);
+    return reply === 1;
   }
 
   /** Deletes the key only while it still holds the token `value`; every process is told. */
@@ -146,6 +147,7 @@ export class RedisStore implements TokenStore {
     let released = false;
     return {
       fence: reply,
+      extend: async (ms: number) => !released && (await this.#commands.run('extend', EXTEND, [lockKey, owner, Math.max(1, Math.ceil(ms))])) === 1,
       release: async () => {
         if (released) return;
         released = true;
