@@ -53,7 +53,7 @@ export interface FakeMittwaldServer extends ConformanceServer {
     /** Answers with `X-Cache: HIT`. */
     cacheHits: number;
   };
-  /** The last 100 requests to protected endpoints (headers included: they carry tokens). */
+  /** The last 100 requests, logins included (headers and bodies too: they carry credentials and tokens). */
   readonly seen: SeenRequest[];
   /** Queues answers for the next calls to `/v1/authentication/tokens*`, in order. */
   failNextTokenCalls(...faults: LoginFault[]): void;
@@ -198,8 +198,6 @@ export async function startFakeMittwaldServer(options: FakeMittwaldServerOptions
   }
 
   async function protectedCall(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
-    seen.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body });
-    if (seen.length > 100) seen.shift();
     const isTokens = url.pathname === TOKENS || TOKEN.test(url.pathname);
     if (isTokens) {
       counters.tokenCalls++;
@@ -253,6 +251,8 @@ export async function startFakeMittwaldServer(options: FakeMittwaldServerOptions
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req);
     res.setHeader('date', serverNow().toUTCString());
+    seen.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body });
+    if (seen.length > 100) seen.shift();
     if (url.pathname === '/v1/authenticate' && req.method === 'POST') return login(req, res, body);
     if (CUSTOMER.test(url.pathname) || url.pathname === TOKENS || TOKEN.test(url.pathname)) return protectedCall(req, res, url, body);
     sendJson(res, 404, { message: 'Not found.' });
