@@ -50,6 +50,8 @@ async function readCapped(response: Response, maxBytes: number): Promise<string 
 
 /** `GET <url>` through an authenticated fetch, validated against the documented shape. */
 export async function fetchConfig(fetch: typeof globalThis.fetch, url: string, init: GetConfigOptions = {}): Promise<MeldescheinConfig> {
+  // A call cancelled before it starts needs no login.
+  init.signal?.throwIfAborted();
   const endpoint = `GET ${new URL(url).pathname}`;
   const timeoutMs = init.timeoutMs ?? 10_000;
   const maxBytes = init.maxBytes ?? 4 * 1024 * 1024;

@@ -40,6 +40,7 @@ export function apiRoot(baseUrl: string): string {
   return url.href;
 }
 
+const USER_AGENT_REQUIRED = "is required: a User-Agent of printable ASCII that identifies your system, e.g. 'acme-pms/2.1'; false sends none";
 const CONTENT_TYPES = { json: 'application/json', form: 'application/x-www-form-urlencoded', xml: 'application/xml' } as const;
 
 /** Options of the meldeschein provider. */
@@ -59,9 +60,7 @@ export const meldescheinOptions = z.object({
    * Identifies the calling system (e.g. `'acme-pms/2.1 (it@acme.example)'`); sent on the login
    * and on every request through the integrations, as the API asks. Required: `false` sends none.
    */
-  userAgent: z.union([z.string().regex(/^[\x21-\x7e][\x20-\x7e]*$/), z.literal(false)], {
-    error: "is required: a User-Agent (printable ASCII) that identifies your system, e.g. 'acme-pms/2.1'; false sends none",
-  }),
+  userAgent: z.union([z.string().regex(/^[\x21-\x7e][\x20-\x7e]*$/, { error: USER_AGENT_REQUIRED }), z.literal(false)], { error: USER_AGENT_REQUIRED }),
   /** Login body: `json` (default), `form` (application/x-www-form-urlencoded) or `xml` (`<root><username/><password/></root>`). */
   loginFormat: z.enum(['json', 'form', 'xml']).default('json'),
   /** Login answer asked for with `Accept` (default: `xml` when `loginFormat` is `xml`, else `json`); either is read by its Content-Type. */

@@ -1,16 +1,38 @@
 import type { OptionIssue } from '@tokenwarden/auth-core';
 import { XMLParser } from 'fast-xml-parser';
 
+const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const refused = (): never => {
+  throw new Error('entity declarations are refused');
+};
+
+/**
+ * Decodes exactly what XML predefines — the five named entities and character references — in
+ * one pass (so `&amp;lt;` stays `&lt;`). It registers no entity, ever: a declared one would be
+ * refused even if a declaration got past `parseXml`'s check. An undeclared name is an error.
+ */
+const decoder = {
+  setExternalEntities: refused,
+  addInputEntities: refused,
+  reset: () => undefined,
+  setXmlVersion: () => undefined,
+  decode: (text: string): string =>
+    text.replace(/&(#x[\da-f]+|#\d+|[\w.-]+);/gi, (_, ref: string) => {
+      const code = ref[0] !== '#' ? -1 : ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (code < 0) return PREDEFINED[ref] ?? refused();
+      if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw new Error('invalid character reference');
+      return String.fromCodePoint(code);
+    }),
+};
+
 const parser = new XMLParser({
   // Values stay text: the zod schemas decide what is a number.
   parseTagValue: false,
   ignoreAttributes: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  htmlEntities: false,
-  // Only the five predefined entities and character references are left to decode: every
-  // document that could declare another one is refused before it reaches the parser.
   processEntities: true,
+  entityDecoder: decoder,
   maxNestedTags: 32,
   // Django REST framework writes lists as repeated <list-item> elements.
   isArray: (name) => name === 'list-item',

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { decodeJwt } from '@tokenwarden/auth-core';
 import { issueJwt, readBody, signJwt, startServer, writeLoginFault, type ConformanceServer, type LoginFault } from '@tokenwarden/auth-core/testing';
@@ -47,6 +47,7 @@ export interface FakeMeldescheinServer extends ConformanceServer {
 const MAX_SEEN = 200;
 const JWT_HEADER = /^JWT (\S+)$/;
 const POSITIVE = /^[1-9]\d*$/;
+const SECRET = randomBytes(16).toString('base64url');
 
 /** JSON, or XML when the request's `Accept` asks for it — as the API answers. */
 function answer(res: ServerResponse, status: number, body: Record<string, unknown>, xml: boolean, date: string, extra: Record<string, string> = {}): void {
@@ -131,7 +132,8 @@ export async function startFakeMeldescheinServer(options: FakeMeldescheinServerO
     if (list.length > MAX_SEEN) list.shift();
   };
   const accepts = (token: string): boolean => {
-    if (revoked.has(token)) return false;
+    const [head, payload, signature] = token.split('.');
+    if (revoked.has(token) || signature !== createHmac('sha256', SECRET).update(`${head}.${payload}`).digest('base64url')) return false;
     try {
       const { payload } = decodeJwt(token);
       const exp = payload['exp'];
@@ -163,8 +165,8 @@ export async function startFakeMeldescheinServer(options: FakeMeldescheinServerO
       }
       const claims = { sub: credentials.username, gen: generation };
       const token = settings.issueExp
-        ? issueJwt({ lifetimeSec: settings.lifetimeSec, clockOffsetMs: settings.clockOffsetMs, claims })
-        : signJwt({ ...claims, jti: randomBytes(6).toString('base64url') });
+        ? issueJwt({ lifetimeSec: settings.lifetimeSec, clockOffsetMs: settings.clockOffsetMs, claims, secret: SECRET })
+        : signJwt({ ...claims, jti: randomBytes(6).toString('base64url') }, SECRET);
       return send(200, { token });
     }
 
