@@ -7,6 +7,7 @@ import {
   previewBody,
   readJson,
   type HttpResponse,
+  type TokenSource,
 } from '@tokenwarden/auth-core';
 import { z } from 'zod';
 import { tokenExpiry } from './expiry.js';
@@ -84,56 +85,54 @@ export const thinksurance = defineProvider({
     const secrets = [options.hash, options.secret];
     // A wrong zone or clock shows on every login; one warning per kind of problem says it.
     const warned = new Set<string>();
-    return {
-      origins: [options.baseUrl],
-      presenter: thinksurancePresenter(options),
-      source: {
-        provider: PROVIDER,
-        cacheKey: cacheKeyOf(PROVIDER, login, options.hash),
-        secrets,
-        async acquire({ http, emit }) {
-          const request: TokenRequest = { hash: options.hash, secret: options.secret };
-          const response = assertLoginOk(
-            await http.request({
-              url: login,
-              method: 'POST',
-              headers: { 'content-type': 'application/json', accept: 'application/json' },
-              body: JSON.stringify(request),
-            }),
-            { provider: PROVIDER, reason: jsonError },
-          );
-          const body = readJson(response, PROVIDER);
-          const ok = tokenResponse.safeParse(body);
-          const token = ok.success ? ok.data : tokenResponse.pick({ token: true }).safeParse(body).data;
-          if (!token) {
-            // The documented failure: HTTP 200 with { error }, e.g. "API User is not existing or deactivated."
-            const reason = errorOf(body);
-            if (reason !== undefined) {
-              throw new CredentialsRejectedError({ provider: PROVIDER, status: response.status, reason: previewBody(reason, secrets, 200), retryAfterMs: 30_000 });
-            }
-            const empty = (body as { token?: unknown } | null)?.token === '';
-            throw new InvalidTokenResponseError({
-              provider: PROVIDER,
-              status: response.status,
-              problem: empty ? 'the "token" is empty' : 'the JSON has neither a "token" nor an "error" string',
-              preview: response.preview(),
-            });
+    const source: TokenSource = {
+      provider: PROVIDER,
+      cacheKey: cacheKeyOf(PROVIDER, login, options.hash),
+      async acquire({ http, emit }) {
+        const request: TokenRequest = { hash: options.hash, secret: options.secret };
+        const response = assertLoginOk(
+          await http.request({
+            url: login,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            body: JSON.stringify(request),
+          }),
+          { provider: PROVIDER, reason: jsonError },
+        );
+        const body = readJson(response, PROVIDER);
+        const ok = tokenResponse.safeParse(body);
+        const token = ok.success ? ok.data : tokenResponse.pick({ token: true }).safeParse(body).data;
+        if (!token) {
+          // The documented failure: HTTP 200 with { error }, e.g. "API User is not existing or deactivated."
+          const reason = errorOf(body);
+          if (reason !== undefined) {
+            throw new CredentialsRejectedError({ provider: PROVIDER, status: response.status, reason: previewBody(reason, secrets, 200), retryAfterMs: 30_000 });
           }
-          const { expiresAt, problem } = tokenExpiry({
-            expired: ok.success ? ok.data.expired : undefined,
-            receivedAt: response.receivedAt,
-            serverDate: response.serverDate,
-            timeZone: options.timeZone,
-            lifetimeMs: options.lifetimeMs,
-            toleranceMs: options.lifetimeToleranceMs,
+          const empty = (body as { token?: unknown } | null)?.token === '';
+          throw new InvalidTokenResponseError({
+            provider: PROVIDER,
+            status: response.status,
+            problem: empty ? 'the "token" is empty' : 'the JSON has neither a "token" nor an "error" string',
+            preview: response.preview(),
           });
-          if (problem && !warned.has(problem.kind)) {
-            warned.add(problem.kind);
-            emit('warning', { provider: PROVIDER, message: `${PROVIDER}: ${problem.message}.` });
-          }
-          return { value: token.token, scheme: options.scheme, issuedAt: response.receivedAt, expiresAt };
-        },
+        }
+        const { expiresAt, problem } = tokenExpiry({
+          expired: ok.success ? ok.data.expired : undefined,
+          receivedAt: response.receivedAt,
+          serverDate: response.serverDate,
+          timeZone: options.timeZone,
+          lifetimeMs: options.lifetimeMs,
+          toleranceMs: options.lifetimeToleranceMs,
+        });
+        if (problem && !warned.has(problem.kind)) {
+          warned.add(problem.kind);
+          emit('warning', { provider: PROVIDER, message: `${PROVIDER}: ${problem.message}.` });
+        }
+        return { value: token.token, scheme: options.scheme, issuedAt: response.receivedAt, expiresAt };
       },
     };
+    // Not enumerable: the engine reads it, but JSON.stringify and util.inspect of the provider skip it.
+    Object.defineProperty(source, 'secrets', { value: secrets });
+    return { origins: [options.baseUrl], presenter: thinksurancePresenter(options), source };
   },
 });

@@ -79,16 +79,13 @@ export async function startFakeThinksuranceServer(options: FakeThinksuranceServe
   const logins: SeenLogin[] = [];
   /** Issued tokens and when they expire on the server clock. */
   const tokens = new Map<string, number>();
-  const serverNow = () => Date.now() + settings.clockOffsetMs;
-
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    // Node's own Date header reads the real clock; the fake one must follow the server's (possibly faked) clock.
+  const send = (res: ServerResponse, now: number, status: number, body: unknown) => {
+    // Node's own Date header reads the real clock; this one follows the server's (possibly faked) clock.
     res.sendDate = false;
-    sendJson(res, status, body, settings.sendDate ? { date: new Date(serverNow()).toUTCString() } : {});
+    sendJson(res, status, body, settings.sendDate ? { date: new Date(now).toUTCString() } : {});
   };
 
-  const issue = (): { token: string; expired: string } => {
-    const now = serverNow();
+  const issue = (now: number): { token: string; expired: string } => {
     for (const [token, expiresAt] of tokens) if (expiresAt <= now) tokens.delete(token);
     const token = randomBytes(32).toString('hex');
     const expiresAt = now + settings.lifetimeSec * 1000;
@@ -106,6 +103,8 @@ export async function startFakeThinksuranceServer(options: FakeThinksuranceServe
   const running = await startServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req);
+    // One reading per request, so `expired` and the Date header cannot fall into different seconds.
+    const now = Date.now() + settings.clockOffsetMs;
     if (url.pathname === '/api/token' && req.method === 'POST') {
       counters.logins++;
       logins.push({ headers: req.headers, body });
@@ -116,27 +115,27 @@ export async function startFakeThinksuranceServer(options: FakeThinksuranceServe
       try {
         login = JSON.parse(body) as typeof login;
       } catch {
-        return send(res, 200, { error: 'The request body is not valid JSON.' });
+        return send(res, now, 200, { error: 'The request body is not valid JSON.' });
       }
       if (typeof login?.hash !== 'string' || typeof login.secret !== 'string') {
-        return send(res, 200, { error: 'The attributes hash and secret are required.' });
+        return send(res, now, 200, { error: 'The attributes hash and secret are required.' });
       }
       if (settings.deactivated || login.hash !== credentials.hash || login.secret !== credentials.secret) {
-        return send(res, 200, { error: NOT_EXISTING });
+        return send(res, now, 200, { error: NOT_EXISTING });
       }
-      return send(res, 200, issue());
+      return send(res, now, 200, issue(now));
     }
     if (url.pathname === '/api/protected') {
       counters.apiCalls++;
       const token = presented(req.headers[settings.header.toLowerCase()]);
       const expiresAt = token === undefined ? undefined : tokens.get(token);
-      if (expiresAt === undefined || expiresAt <= serverNow()) {
+      if (expiresAt === undefined || expiresAt <= now) {
         counters.rejected++;
-        return send(res, settings.rejectWith200 ? 200 : 401, { error: TOKEN_INVALID });
+        return send(res, now, settings.rejectWith200 ? 200 : 401, { error: TOKEN_INVALID });
       }
-      return send(res, 200, { ok: true, method: req.method, body });
+      return send(res, now, 200, { ok: true, method: req.method, body });
     }
-    send(res, 404, { error: 'Not found.' });
+    send(res, now, 404, { error: 'Not found.' });
   });
 
   return {
