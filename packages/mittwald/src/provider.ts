@@ -6,6 +6,7 @@ import {
   cacheKeyOf,
   defineProvider,
   jwtExpiry,
+  parseRetryAfter,
   type HttpResponse,
   type Presenter,
   type TokenEvents,
@@ -171,13 +172,16 @@ export const mittwald = defineProvider({
             body: JSON.stringify(request),
           });
           const { status, headers } = response;
-          if (report(emit, loginEndpoint, (name) => headers[name])?.remaining === 0) {
-            // The window's start is unknown, so wait a whole window from now.
-            pauseLogins(Date.now() + o.rateLimitWindowMs, 'mittwald login rate limit');
+          const why = 'mittwald login rate limit';
+          const budget = report(emit, loginEndpoint, (name) => headers[name]);
+          if (status === 429) {
+            // The server knows when its window ends; without Retry-After a whole window is the safe guess.
+            const retryAfterMs = Math.min(parseRetryAfter(headers['retry-after']) ?? o.rateLimitWindowMs, o.rateLimitWindowMs);
+            pauseLogins(Date.now() + retryAfterMs, why);
+            throw new LoginFailedError({ provider: PROVIDER, status, problem: 'HTTP 429, the rate limit is used up', retryAfterMs });
           }
-          if (status === 429 && headers['retry-after'] === undefined) {
-            throw new LoginFailedError({ provider: PROVIDER, status, problem: 'HTTP 429, the rate limit is used up', retryAfterMs: o.rateLimitWindowMs });
-          }
+          // The window's start is unknown, so wait a whole window from now.
+          if (budget?.remaining === 0) pauseLogins(Date.now() + o.rateLimitWindowMs, why);
           assertLoginOk(response, { provider: PROVIDER, reason: (r) => refusal(parse(r)) });
           const value = response.text().trim();
           if (!jwt.safeParse(value).success) {

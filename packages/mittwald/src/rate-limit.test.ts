@@ -99,13 +99,27 @@ describe('rate limits', () => {
     expect(t.server.counters.rateLimited).toBe(1);
   });
 
+  it('honours a login 429 with a short Retry-After: RateLimitedError until then, not for a whole window', async () => {
+    t = await setup();
+    t.server.failNextLogins({ kind: 'status', status: 429, headers: { 'retry-after': '120' } });
+    const before = Date.now();
+    await rejection(t.provider.manager.getToken());
+    const error = (await rejection(t.provider.manager.getToken())) as RateLimitedError;
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error.retryAt).toBeGreaterThanOrEqual(before + 120_000);
+    expect(error.retryAt).toBeLessThan(Date.now() + 121_000);
+    expect(t.server.counters.logins).toBe(1);
+  });
+
   it('treats a login 429 without Retry-After as a used-up window: no retry storm, RateLimitedError afterwards', async () => {
     t = await setup();
     t.server.failNextLogins({ kind: 'status', status: 429, body: '{"message":"Too many requests."}' });
     const error = await rejection(t.provider.manager.getToken());
     expect(error).toBeInstanceOf(LoginFailedError);
     expect((error as LoginFailedError).retryAfterMs).toBe(WINDOW_MS);
-    expect(await rejection(t.provider.manager.getToken())).toBeInstanceOf(RateLimitedError);
+    const again = (await rejection(t.provider.manager.getToken())) as RateLimitedError;
+    expect(again).toBeInstanceOf(RateLimitedError);
+    expect(again.retryAt).toBeGreaterThan(Date.now() + WINDOW_MS - 5_000);
     expect(t.server.counters.logins).toBe(1);
   });
 
