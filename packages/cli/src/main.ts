@@ -169,10 +169,15 @@ async function createTokenCommand(args: readonly string[], run: Run): Promise<Ex
   const provider = createProvider(spec, values, run);
   try {
     const tokenValues = collectValues(command.options, values, run.io.env, run.secrets);
-    const result = await command.run(provider, tokenValues);
-    run.io.stdout.write(
-      values.json ? `${JSON.stringify(result, null, 2)}\n` : table(Object.entries(result).map(([key, value]) => [key, printable(value)])),
-    );
+    const result = await command.run(provider, tokenValues).catch((error: unknown) => {
+      throw error instanceof InvalidOptionsError ? explainOptionIssues(error, command.options) : error;
+    });
+    if (values.json) {
+      run.io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+      run.io.stdout.write(table(Object.entries(result).map(([key, value]) => [key, printable(value)])));
+      if (command.hint) run.io.stderr.write(`${command.hint}\n`);
+    }
     return ExitCode.ok;
   } finally {
     provider.manager.dispose();

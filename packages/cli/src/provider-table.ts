@@ -1,4 +1,43 @@
+import { mittwald, type MittwaldOptions } from '@tokenwarden/mittwald';
+import { thinksurance, type ThinksuranceOptions } from '@tokenwarden/thinksurance';
 import type { CliProvider } from './providers.js';
 
+// Each `create` hands the collected strings to the provider's factory as they are: its zod
+// schema, not the compiler, checks them, and reports every missing or invalid one at once.
+
+const mittwaldCli: CliProvider = {
+  name: 'mittwald',
+  summary: 'mittwald API v1: customer-center login (username and password) or an access token (uuid and token)',
+  options: [
+    { key: 'baseUrl', env: 'MITTWALD_BASE_URL', description: 'API base URL (default https://api.mittwald.de)' },
+    { key: 'username', env: 'MITTWALD_USERNAME', description: 'customer-center login, with --password' },
+    { key: 'password', env: 'MITTWALD_PASSWORD', secret: true, description: 'customer-center password' },
+    { key: 'uuid', env: 'MITTWALD_ACCESS_TOKEN_UUID', description: 'access token uuid, with --token (instead of username and password)' },
+    { key: 'token', env: 'MITTWALD_ACCESS_TOKEN', secret: true, description: 'access token secret' },
+  ],
+  create: (values, engine) => mittwald(values as unknown as MittwaldOptions, engine),
+  createToken: {
+    summary: 'mittwald: a permanent access token (uuid and token) to log in with instead of username and password',
+    options: [{ key: 'description', description: 'what the access token is for, shown in the customer center (required)' }],
+    hint: 'Store uuid and token (MITTWALD_ACCESS_TOKEN_UUID, MITTWALD_ACCESS_TOKEN) and log in with them from now on; the token is not shown again.',
+    async run(provider, values) {
+      const { uuid, token, createdAt, description } = await (provider as ReturnType<typeof mittwald>).createAccessToken({ description: values['description'] ?? '' });
+      return { uuid, token, createdAt: createdAt.toISOString(), description };
+    },
+  },
+};
+
+const thinksuranceCli: CliProvider = {
+  name: 'thinksurance',
+  summary: 'Thinksurance API V1: the hash and secret Thinksurance support hands out',
+  options: [
+    { key: 'baseUrl', env: 'THINKSURANCE_BASE_URL', description: 'API base URL, e.g. https://app.dev.thinksurance.de (required)' },
+    { key: 'hash', env: 'THINKSURANCE_HASH', secret: true, description: 'API user hash' },
+    { key: 'secret', env: 'THINKSURANCE_SECRET', secret: true, description: 'API user secret' },
+    { key: 'timeZone', env: 'THINKSURANCE_TIME_ZONE', description: 'IANA zone of the "expired" field (default Europe/Berlin)' },
+  ],
+  create: (values, engine) => thinksurance(values as unknown as ThinksuranceOptions, engine),
+};
+
 /** The providers `tokenwarden token` and `create-token` know, in the order `--help` lists them. */
-export const builtInProviders: readonly CliProvider[] = [];
+export const builtInProviders: readonly CliProvider[] = [mittwaldCli, thinksuranceCli];

@@ -19,7 +19,12 @@ export interface CreateTokenCommand {
   readonly summary: string;
   /** Options of the new token (the login options come from the provider). */
   readonly options: readonly CliOption[];
-  /** Creates the token; the result is printed as JSON with `--json`, else as `key  value` lines. */
+  /** What to do with the new token, printed to stderr after it (not with `--json`). */
+  readonly hint?: string;
+  /**
+   * Creates the token with `provider` (the one this entry's `create` made); the result is
+   * printed as JSON with `--json`, else as `key  value` lines.
+   */
   run(provider: Provider, values: CliValues): Promise<Readonly<Record<string, unknown>>>;
 }
 

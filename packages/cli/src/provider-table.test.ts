@@ -1,0 +1,165 @@
+import { startFakeMittwaldServer, type FakeMittwaldServer } from '@tokenwarden/mittwald/testing';
+import { startFakeThinksuranceServer, type FakeThinksuranceServer } from '@tokenwarden/thinksurance/testing';
+import { runCli } from '../test/run-cli.js';
+import { ExitCode } from './errors.js';
+import { inspectJwt } from './inspect.js';
+
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+describe('tokenwarden token mittwald, against the fake mittwald server', () => {
+  let server: FakeMittwaldServer;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    server = await startFakeMittwaldServer();
+    env = { MITTWALD_BASE_URL: server.url, MITTWALD_USERNAME: server.credentials.username, MITTWALD_PASSWORD: server.credentials.password };
+  });
+  afterEach(() => server.close());
+
+  it('prints the JWT of a username/password login from the environment, after one login', async () => {
+    const run = await runCli(['token', 'mittwald'], { env });
+    expect(run).toMatchObject({ code: ExitCode.ok, stderr: '' });
+    expect(run.stdout.trimEnd()).toMatch(JWT);
+    expect(run.stdout.endsWith('\n')).toBe(true);
+    expect(server.counters.logins).toBe(1);
+  });
+
+  it('logs in with an access token given as flags and prints { value, scheme, issuedAt, expiresAt } with --json', async () => {
+    const { uuid, token } = server.accessToken;
+    const run = await runCli(['token', 'mittwald', '--base-url', server.url, '--uuid', uuid, '--token', token, '--json']);
+    expect(run.code).toBe(ExitCode.ok);
+    const printed = JSON.parse(run.stdout) as { value: string; scheme: string; issuedAt: number; expiresAt: number };
+    expect(printed.scheme).toBe('Bearer');
+    expect(printed.value).toMatch(JWT);
+    expect(printed.expiresAt - printed.issuedAt).toBe(3_600_000);
+    expect(inspectJwt(printed.value, Date.now()).lifetimeSec).toBe(3600);
+  });
+
+  it('exits 3 for a wrong password, in text and in JSON, without the password', async () => {
+    const wrong = `${server.credentials.password}-typo`;
+    for (const json of [[], ['--json']]) {
+      const run = await runCli(['token', 'mittwald', '--password', wrong, ...json], { env });
+      expect(run.code).toBe(ExitCode.credentialsRejected);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('mittwald rejected the credentials');
+      expect(run.stderr).not.toContain(wrong);
+      expect(run.stderr).not.toContain(server.credentials.password);
+    }
+    expect(JSON.parse((await runCli(['token', 'mittwald', '--password', wrong, '--json'], { env })).stderr).error.code).toBe('CREDENTIALS_REJECTED');
+  });
+
+  it('exits 2 naming the flag and variable of a missing password, without logging in', async () => {
+    const run = await runCli(['token', 'mittwald', '--base-url', server.url, '--username', 'p12345']);
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr).toContain('--password or MITTWALD_PASSWORD: required with username');
+    expect(server.counters.logins).toBe(0);
+  });
+
+  it('exits 2 when both a password and an access token are given', async () => {
+    const run = await runCli(['token', 'mittwald', '--uuid', server.accessToken.uuid, '--token', server.accessToken.token], { env });
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr).toContain('not both');
+    expect(run.stderr).not.toContain(server.accessToken.token);
+    expect(run.stderr).not.toContain(server.credentials.password);
+  });
+
+  it('exits 4 when the login keeps failing with 503', async () => {
+    server.failNextLogins(...Array.from({ length: 3 }, () => ({ kind: 'status', status: 503 }) as const));
+    const run = await runCli(['token', 'mittwald'], { env });
+    expect(run.code).toBe(ExitCode.failed);
+    expect(run.stderr).toContain('mittwald login failed');
+    expect(server.counters.logins).toBe(3);
+  });
+});
+
+describe('tokenwarden create-token mittwald', () => {
+  let server: FakeMittwaldServer;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    server = await startFakeMittwaldServer();
+    env = { MITTWALD_BASE_URL: server.url, MITTWALD_USERNAME: server.credentials.username, MITTWALD_PASSWORD: server.credentials.password };
+  });
+  afterEach(() => server.close());
+
+  it('creates an access token that the token command can then log in with', async () => {
+    const created = await runCli(['create-token', 'mittwald', '--description', 'ci deploys', '--json'], { env });
+    expect(created).toMatchObject({ code: ExitCode.ok, stderr: '' });
+    const token = JSON.parse(created.stdout) as Record<string, string>;
+    expect(Object.keys(token)).toEqual(['uuid', 'token', 'createdAt', 'description']);
+    expect(token['description']).toBe('ci deploys');
+    expect(new Date(token['createdAt']!).toISOString()).toBe(token['createdAt']);
+
+    const login = await runCli(['token', 'mittwald'], { env: { MITTWALD_BASE_URL: server.url, MITTWALD_ACCESS_TOKEN_UUID: token['uuid']!, MITTWALD_ACCESS_TOKEN: token['token']! } });
+    expect(login.code).toBe(ExitCode.ok);
+    expect(login.stdout.trimEnd()).toMatch(JWT);
+  });
+
+  it('prints the new token as lines and says on stderr how to use it', async () => {
+    const run = await runCli(['create-token', 'mittwald', '--description', 'laptop'], { env });
+    expect(run.code).toBe(ExitCode.ok);
+    expect(run.stdout).toMatch(/^uuid\s+[\w-]+\ntoken\s+\S+\ncreatedAt\s+\d{4}-\d\d-\d\dT[\d:.]+Z\ndescription\s+laptop\n$/);
+    expect(run.stderr).toContain('MITTWALD_ACCESS_TOKEN_UUID');
+  });
+
+  it('exits 2 without a description, before logging in', async () => {
+    const run = await runCli(['create-token', 'mittwald'], { env });
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr).toContain('--description: must be a non-empty string');
+    expect(server.counters.logins).toBe(0);
+  });
+
+  it('exits 3 for a wrong password without creating anything', async () => {
+    const run = await runCli(['create-token', 'mittwald', '--description', 'x', '--password', 'not-the-password'], { env });
+    expect(run.code).toBe(ExitCode.credentialsRejected);
+    expect(server.counters.tokenCalls).toBe(0);
+  });
+
+  it('exits 4 when the token endpoint answers 503', async () => {
+    server.failNextTokenCalls({ kind: 'status', status: 503 });
+    const run = await runCli(['create-token', 'mittwald', '--description', 'x'], { env });
+    expect(run.code).toBe(ExitCode.failed);
+    expect(run.stderr).toContain('HTTP 503');
+  });
+});
+
+describe('tokenwarden token thinksurance, against the fake Thinksurance server', () => {
+  let server: FakeThinksuranceServer;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    server = await startFakeThinksuranceServer();
+    env = { THINKSURANCE_BASE_URL: server.url, THINKSURANCE_HASH: server.credentials.hash, THINKSURANCE_SECRET: server.credentials.secret };
+  });
+  afterEach(() => server.close());
+
+  it('prints the token and, with --json, an expiry 15 minutes after issue', async () => {
+    const text = await runCli(['token', 'thinksurance'], { env });
+    expect(text).toMatchObject({ code: ExitCode.ok, stderr: '' });
+    expect(text.stdout.trim().length).toBeGreaterThan(0);
+    const json = JSON.parse((await runCli(['token', 'thinksurance', '--json'], { env })).stdout) as { scheme: string; issuedAt: number; expiresAt: number };
+    expect(json.scheme).toBe('Bearer');
+    expect(Math.round((json.expiresAt - json.issuedAt) / 60_000)).toBe(15);
+    expect(server.counters.logins).toBe(2);
+  });
+
+  it("exits 3 with the server's reason for a wrong secret (an error inside HTTP 200), never printing hash or secret", async () => {
+    const wrong = `${server.credentials.secret}-old`;
+    for (const json of [[], ['--json']]) {
+      const run = await runCli(['token', 'thinksurance', '--secret', wrong, ...json], { env });
+      expect(run.code).toBe(ExitCode.credentialsRejected);
+      expect(run.stderr).toContain('API User is not existing or deactivated.');
+      for (const secret of [wrong, server.credentials.secret, server.credentials.hash]) expect(run.stderr).not.toContain(secret);
+    }
+    expect(server.counters.logins).toBe(2);
+  });
+
+  it('exits 2 without a base URL, naming THINKSURANCE_BASE_URL', async () => {
+    const run = await runCli(['token', 'thinksurance'], { env: { ...env, THINKSURANCE_BASE_URL: '' } });
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr).toContain('--base-url or THINKSURANCE_BASE_URL');
+  });
+
+  it('rejects create-token, which Thinksurance has no endpoint for', async () => {
+    const run = await runCli(['create-token', 'thinksurance'], { env });
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr).toContain('create-token supports: mittwald');
+  });
+});
