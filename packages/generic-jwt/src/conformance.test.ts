@@ -9,8 +9,9 @@ runConformanceSuite({
     genericJwt(
       {
         baseUrl: server.url,
-        username: server.credentials.username,
-        password: credentials === 'valid' ? server.credentials.password : 'wrong-password',
+        email: server.credentials.email,
+        // Derived from the real one, so a leak of the wrong password also shows the configured secret.
+        password: credentials === 'valid' ? server.credentials.password : `${server.credentials.password}-wrong`,
       },
       engine,
     ),

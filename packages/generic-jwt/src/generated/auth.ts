@@ -4,7 +4,7 @@
  */
 
 export interface paths {
-    "/login": {
+    "/auth/login": {
         parameters: {
             query?: never;
             header?: never;
@@ -13,9 +13,44 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges a username and password for an access token. */
+        /** Exchanges email and password for a short-living token. */
         post: operations["login"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/private-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the private tokens with their expiration times. */
+        get: operations["listPrivateTokens"];
+        put?: never;
+        /** Creates a long-living private token; needs a short-living token. */
+        post: operations["createPrivateToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/private-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a private token; it is refused from then on. */
+        delete: operations["revokePrivateToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -26,19 +61,55 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         LoginRequest: {
-            username: string;
+            email: string;
             password: string;
         };
         LoginResponse: {
-            /** @description A JWT; its `exp` and `iat` claims say how long it is accepted. */
+            /** @description The short-living JWT; it expires 1 hour after it was issued. */
+            token: string;
+        };
+        CreatePrivateTokenRequest: {
+            name: string;
+            /**
+             * Format: date-time
+             * @description Required; the API has no default expiration.
+             */
+            expires_at: string;
+        };
+        PrivateToken: {
+            id: string | number;
+            name: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at?: string;
+        };
+        CreatedPrivateToken: components["schemas"]["PrivateToken"] & {
+            /** @description The long-living token; shown once, at creation. */
             token: string;
         };
         Error: {
-            /** @description Why the request was refused, in the server's words. */
-            error: string;
+            /** @description e.g. "token_not_valid" for an invalid or expired token. */
+            code?: string;
+            /** @description The server's explanation. */
+            detail: string;
         };
     };
-    responses: never;
+    responses: {
+        /** @description The token is missing, invalid, expired or revoked. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /** @example {
+                 *       "code": "token_not_valid",
+                 *       "detail": "Given token not valid for any token type"
+                 *     } */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -70,6 +141,91 @@ export interface operations {
             };
             /** @description The credentials were refused. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPrivateTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The private tokens (without their values). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivateToken"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    createPrivateToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePrivateTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedPrivateToken"];
+                };
+            };
+            /** @description The name or the expiration is missing or invalid (e.g. in the past). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    revokePrivateToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such token. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,2 +1,2 @@
 export { startFakeGenericJwtServer } from './server.js';
-export type { FakeGenericJwtServer, FakeGenericJwtServerOptions } from './server.js';
+export type { FakeGenericJwtServer, FakeGenericJwtServerOptions, FakePrivateToken, FakePrivateTokenEndpoint } from './server.js';
