@@ -1,3 +1,4 @@
+import { startFakeMeldescheinServer, type FakeMeldescheinServer } from '@tokenwarden/meldeschein/testing';
 import { startFakeMittwaldServer, type FakeMittwaldServer } from '@tokenwarden/mittwald/testing';
 import { startFakeThinksuranceServer, type FakeThinksuranceServer } from '@tokenwarden/thinksurance/testing';
 import { runCli } from '../test/run-cli.js';
@@ -161,5 +162,48 @@ describe('tokenwarden token thinksurance, against the fake Thinksurance server',
     const run = await runCli(['create-token', 'thinksurance'], { env });
     expect(run.code).toBe(ExitCode.usage);
     expect(run.stderr).toContain('create-token supports: mittwald');
+  });
+});
+
+describe('tokenwarden token meldeschein, against the fake Meldeschein server', () => {
+  let server: FakeMeldescheinServer;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    server = await startFakeMeldescheinServer();
+    env = { MELDESCHEIN_BASE_URL: server.url, MELDESCHEIN_USERNAME: server.credentials.username, MELDESCHEIN_PASSWORD: server.credentials.password };
+  });
+  afterEach(() => server.close());
+
+  it('prints a token with the JWT scheme, logging in as tokenwarden-cli unless told otherwise', async () => {
+    const run = await runCli(['token', 'meldeschein', '--json'], { env });
+    expect(run).toMatchObject({ code: ExitCode.ok, stderr: '' });
+    const printed = JSON.parse(run.stdout) as { value: string; scheme: string };
+    expect(printed.scheme).toBe('JWT');
+    expect(printed.value).toMatch(JWT);
+    expect(server.logins.map((l) => l.headers['user-agent'])).toEqual(['tokenwarden-cli']);
+    await runCli(['token', 'meldeschein', '--user-agent', 'acme-pms/2.1'], { env });
+    expect(server.logins.map((l) => l.headers['user-agent'])).toEqual(['tokenwarden-cli', 'acme-pms/2.1']);
+  });
+
+  it('logs in with an XML body when MELDESCHEIN_LOGIN_FORMAT is xml', async () => {
+    const run = await runCli(['token', 'meldeschein'], { env: { ...env, MELDESCHEIN_LOGIN_FORMAT: 'xml' } });
+    expect(run.code).toBe(ExitCode.ok);
+    expect(server.logins[0]?.body).toMatch(/^<\?xml|^<root>/);
+  });
+
+  it("exits 3 for a wrong password refused with 400 non_field_errors, with the server's words and without the password", async () => {
+    const run = await runCli(['token', 'meldeschein', '--password', 'not-the-password'], { env });
+    expect(run.code).toBe(ExitCode.credentialsRejected);
+    expect(run.stderr).toContain('meldeschein rejected the credentials');
+    expect(run.stderr).not.toContain('not-the-password');
+    expect(server.counters.logins).toBe(1);
+  });
+
+  it('exits 2 for a base URL that is neither a preset nor a URL, and for an unknown login format', async () => {
+    const run = await runCli(['token', 'meldeschein', '--base-url', 'staging', '--login-format', 'yaml'], { env });
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr).toContain('--base-url or MELDESCHEIN_BASE_URL:');
+    expect(run.stderr).toContain('--login-format or MELDESCHEIN_LOGIN_FORMAT');
+    expect(server.counters.logins).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { meldeschein, type MeldescheinOptions } from '@tokenwarden/meldeschein';
 import { mittwald, type MittwaldOptions } from '@tokenwarden/mittwald';
 import { thinksurance, type ThinksuranceOptions } from '@tokenwarden/thinksurance';
 import type { CliProvider } from './providers.js';
@@ -39,5 +40,19 @@ const thinksuranceCli: CliProvider = {
   create: (values, engine) => thinksurance(values as unknown as ThinksuranceOptions, engine),
 };
 
+const meldescheinCli: CliProvider = {
+  name: 'meldeschein',
+  summary: 'Meldeschein API: username or email and password; the token goes in "Authorization: JWT <token>"',
+  options: [
+    { key: 'baseUrl', env: 'MELDESCHEIN_BASE_URL', description: '"production", "test" or the server URL (required)' },
+    { key: 'username', env: 'MELDESCHEIN_USERNAME', description: 'username or email address' },
+    { key: 'password', env: 'MELDESCHEIN_PASSWORD', secret: true, description: 'password' },
+    { key: 'userAgent', env: 'MELDESCHEIN_USER_AGENT', description: 'User-Agent that identifies your system (default tokenwarden-cli)' },
+    { key: 'loginFormat', env: 'MELDESCHEIN_LOGIN_FORMAT', description: 'login body: json (default), form or xml' },
+  ],
+  // The API asks every client to name itself; for a token fetched by hand the CLI is the client.
+  create: (values, engine) => meldeschein({ userAgent: 'tokenwarden-cli', ...values } as unknown as MeldescheinOptions, engine),
+};
+
 /** The providers `tokenwarden token` and `create-token` know, in the order `--help` lists them. */
-export const builtInProviders: readonly CliProvider[] = [mittwaldCli, thinksuranceCli];
+export const builtInProviders: readonly CliProvider[] = [mittwaldCli, thinksuranceCli, meldescheinCli];
