@@ -9,24 +9,24 @@ export interface DecodedJwt {
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function decodeSegment(segment: string, name: string): Record<string, unknown> {
+function decodeSegment(segment: string, name: string, provider: string | undefined): Record<string, unknown> {
   if (segment.length === 0 || !BASE64URL.test(segment)) {
-    throw new InvalidJwtError({ problem: `the ${name} is not base64url` });
+    throw new InvalidJwtError({ provider, problem: `the ${name} is not base64url` });
   }
   let text: string;
   try {
     text = utf8.decode(Buffer.from(segment, 'base64url'));
   } catch {
-    throw new InvalidJwtError({ problem: `the ${name} is not valid UTF-8` });
+    throw new InvalidJwtError({ provider, problem: `the ${name} is not valid UTF-8` });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new InvalidJwtError({ problem: `the ${name} is not JSON` });
+    throw new InvalidJwtError({ provider, problem: `the ${name} is not JSON` });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidJwtError({ problem: `the ${name} is not a JSON object` });
+    throw new InvalidJwtError({ provider, problem: `the ${name} is not a JSON object` });
   }
   return value as Record<string, unknown>;
 }
@@ -36,12 +36,12 @@ function decodeSegment(segment: string, name: string): Record<string, unknown> {
  * base64url). Throws `InvalidJwtError` for anything that is not three dot-separated segments
  * with JSON objects in the first two.
  */
-export function decodeJwt(token: string): DecodedJwt {
+export function decodeJwt(token: string, provider?: string): DecodedJwt {
   const parts = token.split('.');
   if (parts.length !== 3) {
-    throw new InvalidJwtError({ problem: `expected 3 dot-separated segments, got ${parts.length}` });
+    throw new InvalidJwtError({ provider, problem: `expected 3 dot-separated segments, got ${parts.length}` });
   }
-  return { header: decodeSegment(parts[0]!, 'header'), payload: decodeSegment(parts[1]!, 'payload') };
+  return { header: decodeSegment(parts[0]!, 'header', provider), payload: decodeSegment(parts[1]!, 'payload', provider) };
 }
 
 const numericClaim = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -70,9 +70,9 @@ export function parseHttpDate(value: string | undefined): number | undefined {
  */
 export function jwtExpiry(
   token: string,
-  init: { receivedAt: number; fallbackLifetimeMs: number; serverDate?: number },
+  init: { receivedAt: number; fallbackLifetimeMs: number; serverDate?: number; provider?: string },
 ): { issuedAt: number; expiresAt: number; fromClaims: boolean } {
-  const { payload } = decodeJwt(token);
+  const { payload } = decodeJwt(token, init.provider);
   const exp = numericClaim(payload['exp']);
   const iat = numericClaim(payload['iat']);
   const issuedAt = init.receivedAt;
@@ -82,7 +82,7 @@ export function jwtExpiry(
   const serverNow = iat !== undefined ? iat * 1000 : init.serverDate;
   const expiresAt = serverRelativeExpiry({ receivedAt: init.receivedAt, serverExpiresAt: exp * 1000, serverNow });
   if (expiresAt <= init.receivedAt) {
-    throw new InvalidJwtError({ problem: 'it had already expired when it was received (exp is not after iat or the server time)' });
+    throw new InvalidJwtError({ provider: init.provider, problem: 'it had already expired when it was received (exp is not after iat or the server time)' });
   }
   return { issuedAt, expiresAt, fromClaims: true };
 }

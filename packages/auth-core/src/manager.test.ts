@@ -341,6 +341,23 @@ describe('TokenManager validation of what a source returns', () => {
     }
   });
 
+  it('does not retry into a pause the source set (a used-up rate limit), and fails fast until it ends', async () => {
+    let calls = 0;
+    const manager = new TokenManager({
+      ...source({}),
+      acquire: async (ctx) => {
+        calls++;
+        ctx.pauseLogins(Date.now() + 60_000, 'login budget used up');
+        throw new LoginFailedError({ provider: 'unit', problem: 'HTTP 503' });
+      },
+    }, { retry: { baseDelayMs: 1 } });
+    await expect(manager.getToken()).rejects.toBeInstanceOf(LoginFailedError);
+    const error = await rejection(manager.getToken());
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as Error).message).toMatch(/login budget used up/);
+    expect(calls).toBe(1);
+  });
+
   it('wraps a plain error thrown by a source into LoginFailedError without its secrets', async () => {
     const manager = new TokenManager({
       ...source({}),

@@ -370,8 +370,10 @@ export class TokenManager {
     const retryAfter = error instanceof LoginFailedError ? error.retryAfterMs : undefined;
     if (retryAfter !== undefined) this.pauseLogins(Date.now() + Math.min(retryAfter, this.retry.maxRetryAfterMs), 'Retry-After');
     if (!error.retryable || attempt >= this.retry.maxAttempts) return undefined;
-    if (retryAfter !== undefined) return retryAfter <= this.retry.maxDelayMs ? retryAfter : undefined;
-    return backoffDelay(attempt - 1, this.retry);
+    const delay = retryAfter ?? backoffDelay(attempt - 1, this.retry);
+    // Too long to keep callers waiting, or the source paused logins (a used-up rate limit) beyond it.
+    if (delay > this.retry.maxDelayMs || Date.now() + delay < this.pausedUntil) return undefined;
+    return delay;
   }
 
   private pauseLogins(epochMs: number, why: string): void {
