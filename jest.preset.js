@@ -21,5 +21,6 @@ module.exports = {
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   setupFilesAfterEnv: [path.join(__dirname, 'jest.setup.js')],
+  reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.cjs')],
   testTimeout: 20000,
 };
