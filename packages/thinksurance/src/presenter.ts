@@ -1,5 +1,5 @@
-import type { ApiResponse, Presenter } from '@tokenwarden/auth-core';
-import { errorResponse } from './schemas.js';
+import type { Presenter } from '@tokenwarden/auth-core';
+import { errorOf } from './schemas.js';
 
 /** How the token goes on requests and how the API says it no longer accepts it. */
 export interface PresenterOptions {
@@ -9,11 +9,6 @@ export interface PresenterOptions {
   /** An `{ error }` body whose text matches this refuses the token, whatever the status. */
   readonly tokenErrorPattern: RegExp;
 }
-
-const errorOf = (res: ApiResponse): string | undefined => {
-  const parsed = errorResponse.safeParse(res.body);
-  return parsed.success ? parsed.data.error : undefined;
-};
 
 /**
  * The docs ask for a new token on the first response "indicating an invalid request": a 401 or
@@ -28,10 +23,10 @@ export function thinksurancePresenter(options: PresenterOptions): Presenter {
     place: (token) => ({ headers: { [header]: scheme ? `${scheme} ${token.value}` : token.value } }),
     isRejected(res) {
       if (res.status === 401 || res.status === 403) return true;
-      const error = errorOf(res);
+      const error = errorOf(res.body);
       return error !== undefined && pattern.test(error);
     },
-    describeRejection: (res) => ({ detail: errorOf(res) }),
+    describeRejection: (res) => ({ detail: errorOf(res.body) }),
     inspectsSuccessBodies: true,
   };
 }

@@ -12,10 +12,12 @@ import {
 import { z } from 'zod';
 import { tokenExpiry } from './expiry.js';
 import { thinksurancePresenter } from './presenter.js';
-import { errorResponse, tokenResponse, type TokenRequest } from './schemas.js';
+import { errorOf, tokenResponse, type TokenRequest } from './schemas.js';
 import { isTimeZone } from './zoned-time.js';
 
 const PROVIDER = 'thinksurance';
+// A token without a usable `expired` is still a token: its validity is documented (see tokenExpiry).
+const tokenOnly = tokenResponse.pick({ token: true });
 
 /** Options of the Thinksurance provider. */
 export const thinksuranceOptions = z.object({
@@ -42,9 +44,9 @@ export const thinksuranceOptions = z.object({
   /** Scheme before the token (default "Bearer"); `""` sends the bare token. */
   scheme: z.string().regex(/^[^\s]*$/, 'must not contain white space').default('Bearer'),
   /**
-   * An API answer `{ error }` whose text matches this refuses the token, also inside an HTTP 200
-   * (default: the word "token" with invalid, expired, unknown, revoked or missing; or
-   * unauthorized, unauthenticated). 401 and 403 always do.
+   * An API answer `{ error }` whose text matches this refuses the token, at any status, HTTP 200
+   * included (default: "token" with invalid, expired, not valid, unknown, revoked, missing or
+   * required, in either order; or unauthorized, unauthenticated). 401 and 403 always do.
    */
   tokenErrorPattern: z
     .instanceof(RegExp)
@@ -54,12 +56,7 @@ export const thinksuranceOptions = z.object({
 /** What `thinksurance(options)` accepts. */
 export type ThinksuranceOptions = z.input<typeof thinksuranceOptions>;
 
-/** The server's reason from an `{ error }` body, if the body is one. */
-function errorOf(body: unknown): string | undefined {
-  const parsed = errorResponse.safeParse(body);
-  return parsed.success ? parsed.data.error : undefined;
-}
-
+/** The server's reason from a JSON `{ error }` body of a refused login (401/403). */
 function jsonError(response: HttpResponse): string | undefined {
   try {
     return errorOf(JSON.parse(response.text()));
@@ -101,11 +98,13 @@ export const thinksurance = defineProvider({
         );
         const body = readJson(response, PROVIDER);
         const ok = tokenResponse.safeParse(body);
-        const token = ok.success ? ok.data : tokenResponse.pick({ token: true }).safeParse(body).data;
+        const token = ok.success ? ok.data : tokenOnly.safeParse(body).data;
         if (!token) {
           // The documented failure: HTTP 200 with { error }, e.g. "API User is not existing or deactivated."
           const reason = errorOf(body);
           if (reason !== undefined) {
+            // previewBody: one line of at most 200 characters, whatever the server sent. The engine
+            // replaces retryAfterMs with its own cool-down.
             throw new CredentialsRejectedError({ provider: PROVIDER, status: response.status, reason: previewBody(reason, secrets, 200), retryAfterMs: 30_000 });
           }
           const empty = (body as { token?: unknown } | null)?.token === '';

@@ -21,3 +21,9 @@ export const errorResponse = schemaOf<Schemas['ErrorResponse']>()(
     error: z.string(),
   }),
 );
+
+/** The text of an `{ error }` body, or `undefined` when the body is not one. */
+export function errorOf(body: unknown): string | undefined {
+  const parsed = errorResponse.safeParse(body);
+  return parsed.success ? parsed.data.error : undefined;
+}
