@@ -100,6 +100,15 @@ describe('meldeschein provider over HTTP', () => {
     expect(fx.server.logins[0]!.body).toContain('<username>x&lt;/username&gt;&lt;password&gt;');
   });
 
+  it('refuses, before any login call, a password XML cannot carry when logging in with XML', async () => {
+    const provider = fx.provider({ loginFormat: 'xml', password: 'bell\u0007-password' });
+    const error = await rejection(provider.manager.getToken());
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).issues).toEqual([{ path: 'password', message: 'contains a control character XML cannot carry' }]);
+    expect(fx.server.counters.logins).toBe(0);
+    expect(renderings(error)).not.toContain('bell\u0007-password');
+  });
+
   it('sends `Authorization: JWT <token>` and the User-Agent through fetch and axios, never Bearer', async () => {
     const provider = fx.provider();
     const url = fx.server.url + fx.server.paths.config;
