@@ -164,7 +164,10 @@ export const genericJwt = defineProvider({
       return { method: method!, url: /^[a-z][a-z\d+.-]*:\/\//i.test(resolved) ? resolved : `${base}/${resolved.replace(/^\/+/, '')}` };
     };
     const client = () => createHttpClient({ provider: PROVIDER, secrets });
-    const needCredentials = (): Credentials => credentials ?? (() => { throw invalid('email', 'email and password are needed for this: it takes a short-living token'); })();
+    function needCredentials(): Credentials {
+      if (!credentials) throw invalid('email', 'email and password are needed for this: it takes a short-living token');
+      return credentials;
+    }
 
     /** One login: the token at `tokenPath`, and the response for its times. */
     async function login(http: HttpClient): Promise<{ value: string; response: HttpResponse }> {

@@ -48,7 +48,8 @@ export function verifier(options: NonNullable<ParsedOptions['verify']>): Verifie
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       // An unreachable JWKS may come back: a transient failure, retried by the engine.
-      if (code === 'ERR_JWKS_TIMEOUT' || (error instanceof TypeError && /fetch/i.test(error.message))) {
+      // By name: fetch's TypeError may come from another realm (a test sandbox).
+      if (code === 'ERR_JWKS_TIMEOUT' || ((error as Error).name === 'TypeError' && /fetch/i.test((error as Error).message))) {
         throw new LoginFailedError({ provider: PROVIDER, problem: 'the JWKS to verify the token could not be fetched' });
       }
       throw new InvalidJwtError({ provider: PROVIDER, problem: `its signature or claims do not verify (${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message})` });

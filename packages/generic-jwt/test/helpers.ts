@@ -34,3 +34,23 @@ export function tracker(): <P extends Provider>(provider: P) => P {
   });
   return (provider) => (providers.push(provider), provider);
 }
+
+/**
+ * Fakes `Date` only — the subject is the wall clock the engine (and the fake server) reads;
+ * timers, sockets and the servers' I/O stay real. Undo with `jest.useRealTimers()`.
+ */
+export function useFakeClock(): void {
+  jest.useFakeTimers({
+    advanceTimers: true,
+    doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+  });
+}
+
+/** Polls `condition` every 5 ms for at most `timeoutMs` of real time. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
