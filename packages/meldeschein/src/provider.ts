@@ -100,9 +100,15 @@ export interface MeldescheinApi {
  * with the configured `User-Agent` to the API's origin only.
  *
  * @example
- * const provider = meldeschein({ baseUrl: 'test', username: 'me', password: process.env.MELDESCHEIN_PASSWORD!, userAgent: 'acme-pms/2.1' });
+ * const provider = meldeschein({
+ *   baseUrl: 'test',
+ *   username: 'me@example.org',
+ *   password: process.env.MELDESCHEIN_PASSWORD!,
+ *   userAgent: 'acme-pms/2.1',
+ *   meta: { gemeinde: 17, vermieter: 42 },
+ * });
  * const fetch = createAuthFetch(provider);
- * await fetch(provider.url('import/meldeschein/buchen/'), { method: 'POST', ...provider.withMeta({ meldescheine: [] }) });
+ * await fetch(provider.url('import/meldeschein/buchen/'), { method: 'POST', ...provider.withMeta({ meldescheine: [] }, { meta: { objekt: 7 } }) });
  */
 export const meldeschein = defineProvider<typeof meldescheinOptions, MeldescheinApi>({
   name: PROVIDER,
@@ -174,7 +180,8 @@ export const meldeschein = defineProvider<typeof meldescheinOptions, Meldeschein
             headers: { 'Content-Type': CONTENT_TYPES[options.loginFormat], Accept: accept, ...userAgent },
             body,
           });
-          // Django REST framework JWT refuses credentials with 400 and `non_field_errors`.
+          // Django REST framework JWT refuses credentials with 400 and `non_field_errors`. The
+          // engine replaces `retryAfterMs` with its own credentialsCooldownMs.
           const refusal = response.status === 400 ? loginRefusal.safeParse(quietly(response)) : undefined;
           if (refusal?.success) {
             throw new CredentialsRejectedError({ provider: PROVIDER, status: 400, reason: refusal.data.non_field_errors.join(' '), retryAfterMs: 30_000 });
