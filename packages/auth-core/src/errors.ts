@@ -77,11 +77,10 @@ export class CredentialsRejectedError extends TokenWardenError {
   readonly retryAfterMs: number;
 
   constructor(init: { provider: string; reason?: string; status?: number; retryAfterMs: number }) {
-    const why = init.reason ? `: "${init.reason}"` : init.status ? ` (HTTP ${init.status})` : '';
-    super(
-      init.provider,
-      `${init.provider} rejected the credentials${why}. Check them; no new login is attempted for ${seconds(init.retryAfterMs)}.`,
-    );
+    const why = init.reason
+      ? `: "${init.reason}"${/[.!?]$/.test(init.reason) ? '' : '.'}`
+      : `${init.status ? ` (HTTP ${init.status})` : ''}.`;
+    super(init.provider, `${init.provider} rejected the credentials${why} No new login is attempted for ${seconds(init.retryAfterMs)}.`);
     this.reason = init.reason;
     this.status = init.status;
     this.retryAfterMs = init.retryAfterMs;

@@ -18,6 +18,7 @@ describe('TokenManager cache and single flight', () => {
     try {
       const tokens = await Promise.all(Array.from({ length: 1000 }, () => manager.getToken()));
       expect(server.counters.logins).toBe(1);
+      expectNoSecrets(manager, [tokens[0]!.value, PASSWORD]);
       expect(new Set(tokens.map((t) => t.value)).size).toBe(1);
       expect(tokens[0]!.scheme).toBe('Bearer');
     } finally {
@@ -218,6 +219,7 @@ describe('TokenManager failures', () => {
       expect(server.counters.logins).toBe(1);
       expectNoSecrets(error, ['wrong-password', PASSWORD]);
       expectNoSecrets(again, ['wrong-password', PASSWORD]);
+      expectNoSecrets(manager, ['wrong-password', PASSWORD]);
     } finally {
       await close();
     }

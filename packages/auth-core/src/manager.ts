@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { DEFAULT_RETRY, backoffDelay, type RetryOptions } from './backoff.js';
 import {
   CredentialsRejectedError,
@@ -184,6 +185,22 @@ export class TokenManager {
 
   /** Reports an event on this manager (used by presenters and integrations). */
   emit: TokenEventEmitter['emit'] = (event, payload) => this.events.emit(event, payload);
+
+  /** What `JSON.stringify` shows: state, never the token, the source or its secrets. */
+  toJSON(): Record<string, unknown> {
+    const token = this.current?.token;
+    return {
+      provider: this.provider,
+      cacheKey: this.source.cacheKey,
+      hasToken: token !== undefined,
+      expiresAt: token ? new Date(token.expiresAt).toISOString() : undefined,
+      refreshing: this.inflight !== undefined,
+    };
+  }
+
+  [inspect.custom](): string {
+    return `TokenManager ${JSON.stringify(this.toJSON())}`;
+  }
 
   /** Stops background work and aborts a running login. */
   dispose(): void {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { z } from 'zod';
 import axios from 'axios';
 import { attachAxios } from './axios.js';
@@ -38,6 +39,9 @@ describe('defineProvider', () => {
     const provider = acme({ baseUrl: 'https://API.acme.test/v1/', apiKey: '0123456789', retries: 1 });
     expect(provider.origins).toEqual(['https://api.acme.test']);
     expect(provider.hello()).toBe('hi');
+    // Serializing a provider (e.g. in a log line) shows state, not the source or its token.
+    expect(JSON.stringify(provider)).toContain('"hasToken":false');
+    expect(inspect(provider)).toContain('TokenManager {');
     expect(provider.providerFor(new URL('https://api.acme.test/x'))).toBe(provider);
     expect(provider.providerFor(new URL('https://api.acme.test:8443/x'))).toBeUndefined();
     provider.manager.dispose();
