@@ -121,7 +121,7 @@ describe('login: POST /api/token', () => {
       expect(error).toBeInstanceOf(CredentialsRejectedError);
       expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED', reason: NOT_EXISTING, status: 200, retryAfterMs: COOLDOWN_MS });
       expect((error as Error).message).toBe(
-        'thinksurance rejected the credentials: "API User is not existing or deactivated.". Check them; no new login is attempted for 60 s.',
+        'thinksurance rejected the credentials: "API User is not existing or deactivated." No new login is attempted for 60 s.',
       );
 
       const during = await Promise.allSettled([
