@@ -6,7 +6,7 @@ import {
   createAuthFetch,
 } from '@tokenwarden/auth-core';
 import { attachAxios } from '@tokenwarden/auth-core/axios';
-import { signJwt } from '@tokenwarden/auth-core/testing';
+import { sendJson, signJwt, startServer } from '@tokenwarden/auth-core/testing';
 import axios from 'axios';
 import { engine, rejection, renderings, tracker } from '../test/helpers.js';
 import { genericJwt, type GenericJwtOptions } from './index.js';
@@ -186,6 +186,27 @@ describe('rejection', () => {
       expect(error).toMatchObject({ status: 401, apiCode: undefined, detail: undefined });
     }
     expect(server.counters).toMatchObject({ logins: 3, rejected: 4 });
+  });
+
+  it('counts a { "code": "token_not_valid" } body as a rejection whatever its status, with the login at an absolute URL on another origin', async () => {
+    await start();
+    const seen: (string | undefined)[] = [];
+    // An API on its own origin that refuses the first token with a 403 and a token_not_valid body.
+    const api = await startServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (seen.length === 1) return sendJson(res, 403, { code: 'token_not_valid', detail: 'Token is blacklisted' });
+      sendJson(res, 200, { ok: true });
+    });
+    try {
+      const p = provider({ baseUrl: api.url, endpoints: { login: `POST ${server.url}/auth/login` } });
+      const response = await createAuthFetch(p)(`${api.url}/things`);
+      expect(response.status).toBe(200);
+      expect(server.counters.logins).toBe(2);
+      expect(seen).toHaveLength(2);
+      expect(seen[0]).not.toBe(seen[1]);
+    } finally {
+      await api.close();
+    }
   });
 
   it('recovers from a revoked token with one new login and a successful retry', async () => {

@@ -16,7 +16,7 @@ import {
   type TokenManager,
 } from '@tokenwarden/auth-core';
 import { PrivateTokenError, RotationError, type PrivateTokenOperation } from './errors.js';
-import { genericJwtOptions, type CreatedPrivateToken, type Credentials, type DateInput, type PrivateTokenInfo } from './options.js';
+import { genericJwtOptions, type CreatedPrivateToken, type Credentials, type DateInput, type ParsedOptions, type PrivateTokenInfo } from './options.js';
 import { createdPrivateToken, errorBody, privateTokenList, tokenValue, type CreatePrivateTokenRequest, type LoginRequest } from './schemas.js';
 import { verifier } from './verify.js';
 
@@ -111,14 +111,9 @@ function fill(template: unknown, credentials: Credentials): unknown {
 }
 
 /** The stored private token of the options, with its expiry from the options or its `exp` claim. */
-function stored(input: unknown): Held | undefined {
+function stored(input: ParsedOptions['privateToken']): Held | undefined {
   if (input === undefined) return undefined;
-  const { token, expiresAt, id, name } = (typeof input === 'string' ? { token: input } : input) as {
-    token: string;
-    expiresAt?: DateInput;
-    id?: string | number;
-    name?: string;
-  };
+  const { token, expiresAt, id, name }: Exclude<typeof input, string> = typeof input === 'string' ? { token: input } : input;
   let claims: Readonly<Record<string, unknown>> = {};
   try {
     claims = decodeJwt(token).payload;

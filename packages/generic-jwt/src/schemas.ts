@@ -4,7 +4,7 @@ import type { components, operations } from './generated/auth.js';
 
 type Schemas = components['schemas'];
 
-/** The default login body; any other shape is an option (`login.body`). */
+/** The default login body; any other shape is an option (`loginBody`). */
 export type LoginRequest = Schemas['LoginRequest'];
 
 /** What `createPrivateToken` sends. */
