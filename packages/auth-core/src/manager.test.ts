@@ -256,6 +256,18 @@ describe('TokenManager failures', () => {
     }
   });
 
+  it('starts no login for a caller whose signal is already aborted, and leaks no rejection', async () => {
+    const { server, manager, close } = await setup();
+    try {
+      const controller = new AbortController();
+      controller.abort(new Error('gone before asking'));
+      await expect(manager.getToken({ signal: controller.signal })).rejects.toThrow('gone before asking');
+      expect(server.counters.logins).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
   it.each([
     ['an HTML page with status 200', { kind: 'html' } as const, /not JSON \(text\/html\)/],
     ['an empty body', { kind: 'empty' } as const, /body is empty/],

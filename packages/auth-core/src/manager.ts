@@ -69,7 +69,10 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    promise.catch(() => undefined); // Whoever else awaits it handles its outcome.
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -140,6 +143,8 @@ export class TokenManager {
   getToken(options?: GetTokenOptions): Promise<AccessToken> {
     const current = this.current;
     if (current !== undefined && Date.now() < current.refreshAt) return current.resolved;
+    // A caller that is already gone starts no login.
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     return raceSignal(this.slowPath(), options?.signal);
   }
 

@@ -22,7 +22,7 @@ export interface ProviderSetup<Api extends object> {
   /** Where the token may be sent; exact origin match, nothing else gets it. */
   readonly origins: readonly string[];
   /** Extra methods of the provider (e.g. `createAccessToken`), built once the manager exists. */
-  readonly api?: (manager: TokenManager) => Api;
+  readonly api?: (manager: TokenManager, provider: Provider) => Api;
 }
 
 /** The declarative part of a provider package. */
@@ -72,7 +72,7 @@ export function createProvider<Api extends object>(name: string, setup: Provider
     origins,
     providerFor: (url) => (origins.includes(url.origin) ? provider : undefined),
   };
-  return Object.assign(provider, setup.api?.(manager) ?? ({} as Api));
+  return Object.assign(provider, setup.api?.(manager, provider) ?? ({} as Api));
 }
 
 /**
