@@ -10,7 +10,8 @@ export type TokenWardenErrorCode =
   | 'TOKEN_REJECTED'
   | 'RATE_LIMITED'
   | 'INVALID_JWT'
-  | 'INVALID_OPTIONS';
+  | 'INVALID_OPTIONS'
+  | 'API_CALL_FAILED';
 
 /**
  * Base class of every error tokenwarden throws. Built only from non-secret facts: no
@@ -233,5 +234,31 @@ export class InvalidOptionsError extends TokenWardenError {
 
   protected override details() {
     return { issues: this.issues };
+  }
+}
+
+/**
+ * A provider's own API call (create, list or revoke a long-lived token, fetch a configuration)
+ * failed. `retryable` is true for network errors, timeouts, 408, 429 and 5xx.
+ */
+export class ApiCallFailedError extends TokenWardenError {
+  readonly code = 'API_CALL_FAILED' as const;
+  readonly retryable: boolean;
+  /** What was attempted, e.g. "create access token". */
+  readonly operation: string;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: { provider: string; operation: string; problem: string; status?: number; retryAfterMs?: number; retryable?: boolean }) {
+    super(init.provider, `${init.provider} ${init.operation} failed: ${init.problem}.`);
+    this.operation = init.operation;
+    this.status = init.status;
+    this.retryAfterMs = init.retryAfterMs;
+    const { status } = init;
+    this.retryable = init.retryable ?? (status === undefined || status === 408 || status === 429 || status >= 500);
+  }
+
+  protected override details() {
+    return { operation: this.operation, status: this.status, retryAfterMs: this.retryAfterMs };
   }
 }

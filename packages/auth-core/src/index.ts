@@ -4,6 +4,7 @@ export { headerPresenter, queryPresenter } from './presenter.js';
 export type { StoreChange, StoreLock, TokenStore } from './store.js';
 export { MemoryStore } from './memory-store.js';
 export {
+  ApiCallFailedError,
   CredentialsRejectedError,
   InvalidJwtError,
   InvalidOptionsError,

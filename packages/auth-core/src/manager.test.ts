@@ -1,6 +1,6 @@
 import { TokenManager } from './manager.js';
 import { MemoryStore } from './memory-store.js';
-import { CredentialsRejectedError, InvalidTokenResponseError, LoginFailedError, LoginTimeoutError, RateLimitedError, TokenWardenError } from './errors.js';
+import { ApiCallFailedError, CredentialsRejectedError, InvalidTokenResponseError, LoginFailedError, LoginTimeoutError, RateLimitedError, TokenWardenError } from './errors.js';
 import type { TokenEvents } from './events.js';
 import type { AccessToken, TokenSource } from './token.js';
 import { fakeLoginProvider } from './testing/index.js';
@@ -352,6 +352,44 @@ describe('TokenManager validation of what a source returns', () => {
       expectNoSecrets(error, [PASSWORD]);
     } finally {
       await close();
+    }
+  });
+
+  it("asks the source again at the token's own refreshAt (a long-lived token rotated ahead of expiry)", async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    let calls = 0;
+    const start = Date.now();
+    const manager = new TokenManager({
+      ...source({}),
+      acquire: async () => {
+        calls++;
+        const now = Date.now();
+        return { value: `t${calls}`, scheme: 'Bearer', issuedAt: now, expiresAt: now + 30 * 86_400_000, refreshAt: now + 29 * 86_400_000 };
+      },
+    });
+    await manager.getToken();
+    jest.setSystemTime(start + 28 * 86_400_000); // past the engine's own 75 % point, before refreshAt
+    expect((await manager.getToken()).value).toBe('t1');
+    expect(calls).toBe(1);
+    jest.setSystemTime(start + 29 * 86_400_000 + 1);
+    await manager.getToken();
+    await until(() => manager.peek()?.value === 't2');
+    expect(calls).toBe(2);
+  });
+
+  it('retries no ApiCallFailedError a source throws for a 4xx, but does retry one for a 503', async () => {
+    for (const [status, expected] of [[400, 1], [503, 3]] as const) {
+      let calls = 0;
+      const manager = new TokenManager({
+        ...source({}),
+        acquire: async () => {
+          calls++;
+          throw new ApiCallFailedError({ provider: 'unit', operation: 'rotate private token', problem: `HTTP ${status}`, status });
+        },
+      }, { retry: { baseDelayMs: 1 } });
+      const error = await rejection(manager.getToken());
+      expect(error).toMatchObject({ code: 'API_CALL_FAILED', status, operation: 'rotate private token' });
+      expect(calls).toBe(expected);
     }
   });
 

@@ -430,12 +430,9 @@ export class TokenManager {
     const { share, minRemainingMs, jitter, expiryMarginMs } = this.refreshOpts;
     const lifetime = Math.max(0, token.expiresAt - token.issuedAt);
     const lead = Math.max(lifetime * (1 - share), Math.min(minRemainingMs, lifetime / 2)) + Math.random() * jitter * lifetime;
-    return {
-      token,
-      resolved: Promise.resolve(token),
-      refreshAt: Math.max(token.issuedAt, token.expiresAt - lead),
-      usableUntil: token.expiresAt - Math.min(expiryMarginMs, lifetime / 10),
-    };
+    const usableUntil = token.expiresAt - Math.min(expiryMarginMs, lifetime / 10);
+    const refreshAt = token.refreshAt !== undefined ? Math.min(token.refreshAt, usableUntil) : Math.max(token.issuedAt, token.expiresAt - lead);
+    return { token, resolved: Promise.resolve(token), refreshAt, usableUntil };
   }
 
   private storeFailed(operation: string, error: unknown): void {

@@ -31,7 +31,8 @@ export interface ProviderDefinition<Schema extends z.ZodType, Api extends object
   readonly name: string;
   /** Options schema; every invalid field is reported at once, values are never echoed. */
   readonly options: Schema;
-  setup(options: z.output<Schema>): ProviderSetup<Api>;
+  /** `engine` is the factory's second argument, e.g. to reuse `loginTimeoutMs` for the provider's own calls. */
+  setup(options: z.output<Schema>, engine: TokenManagerOptions): ProviderSetup<Api>;
 }
 
 /** Creates a configured provider from user options and optional engine settings. */
@@ -91,6 +92,6 @@ export function defineProvider<Schema extends z.ZodType, Api extends object = Re
   definition: ProviderDefinition<Schema, Api>,
 ): ProviderFactory<Schema, Api> {
   const factory = (options: z.input<Schema>, engine?: TokenManagerOptions) =>
-    createProvider(definition.name, definition.setup(parseOptions(definition.name, definition.options, options)), engine);
+    createProvider(definition.name, definition.setup(parseOptions(definition.name, definition.options, options), engine ?? {}), engine);
   return Object.assign(factory, { providerName: definition.name, schema: definition.options });
 }

@@ -9,6 +9,11 @@ export interface AccessToken {
   readonly issuedAt: number;
   /** Computed from the server's own times (see `serverRelativeExpiry`), so clock skew does not matter. */
   readonly expiresAt: number;
+  /**
+   * Optional: when the source wants to be asked for a new token, overriding the engine's
+   * refresh point (e.g. rotate a long-lived token a configured time before it expires).
+   */
+  readonly refreshAt?: number;
 }
 
 /** Why the engine asks for a new token. */
