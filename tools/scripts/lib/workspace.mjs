@@ -101,13 +101,32 @@ export async function script(name, main) {
   }
 }
 
+const running = new Set();
+
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // The group is already gone.
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of running) killGroup(child);
+    process.exit(130);
+  });
+}
+
 /**
  * Runs a command; resolves with its output, rejects with the output attached when it exits
  * non-zero or outlives `timeoutMs`. `echo` streams the output as it comes.
  */
 export function run(command, args, { cwd, env = process.env, timeoutMs = 60_000, echo = false, allowFailure = false } = {}) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout or Ctrl-C stops what it started too (npx → nx → tsc).
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -118,13 +137,15 @@ export function run(command, args, { cwd, env = process.env, timeoutMs = 60_000,
       stderr += chunk;
       if (echo) process.stderr.write(chunk);
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => killGroup(child), timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
+      running.delete(child);
       reject(error);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      running.delete(child);
       const result = { code, stdout, stderr };
       if ((code === 0 || allowFailure) && signal === null) return resolvePromise(result);
       const why = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, over ${timeoutMs} ms` : ''})` : `exited with ${code}`;
