@@ -176,21 +176,24 @@ async function rehearseVersion() {
     const bumped = [];
     for (const [name, { dir, manifest }] of after) {
       const old = before.get(name);
-      if (old.version !== manifest.version) {
-        const changelog = join(copy, dir, 'CHANGELOG.md');
-        const has = existsSync(changelog) && readFileSync(changelog, 'utf8').includes(`## ${manifest.version}\n`);
-        if (!has) problems.push(`${name} went to ${manifest.version} but its CHANGELOG.md has no "## ${manifest.version}" entry`);
-        bumped.push(`${name} ${old.version} → ${manifest.version}${has ? ' (CHANGELOG.md entry written)' : ''}`);
-      }
+      const lines = [];
       for (const field of ['dependencies', 'peerDependencies', 'devDependencies']) {
         for (const [dependency, range] of Object.entries(manifest[field] ?? {})) {
           if (!versions.has(dependency)) continue;
           const oldRange = old[field]?.[dependency];
-          if (oldRange !== range) bumped.push(`  ${name} ${field}["${dependency}"]: ${oldRange} → ${range}`);
+          if (oldRange !== range) lines.push(`    ${field}["${dependency}"]: ${oldRange} → ${range}`);
           if (field !== 'devDependencies' && !satisfies(versions.get(dependency), range)) {
             problems.push(`${name} ${field}["${dependency}"] is "${range}", which does not accept the new ${versions.get(dependency)}`);
           }
         }
+      }
+      if (old.version !== manifest.version) {
+        const changelog = join(copy, dir, 'CHANGELOG.md');
+        const has = existsSync(changelog) && readFileSync(changelog, 'utf8').includes(`## ${manifest.version}\n`);
+        if (!has) problems.push(`${name} went to ${manifest.version} but its CHANGELOG.md has no "## ${manifest.version}" entry`);
+        bumped.push(`${name} ${old.version} → ${manifest.version}${has ? ' (CHANGELOG.md entry written)' : ''}`, ...lines);
+      } else if (lines.length > 0) {
+        bumped.push(`${name} stays ${manifest.version}${manifest.private ? ' (private)' : ''}`, ...lines);
       }
     }
     for (const line of bumped) console.log(`  ${line}`);
