@@ -5,11 +5,13 @@ import { signJwt } from '@tokenwarden/auth-core/testing';
 import { ExitCode } from './errors.js';
 
 // The built command, as npm links it. The test target depends on the build (package.json "nx").
+// Each spawn loads every provider: generous deadlines keep a loaded CI machine from failing them.
+jest.setTimeout(60_000);
 const bin = join(__dirname, '..', 'dist', 'cjs', 'bin.js');
 
 function spawnCli(args: readonly string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, ...args], { timeout: 10_000, env: { PATH: process.env['PATH'] ?? '' } }, (error, stdout, stderr) =>
+    const child = execFile(process.execPath, [bin, ...args], { timeout: 30_000, env: { PATH: process.env['PATH'] ?? '' } }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
     child.stdin?.end(stdin ?? '');

@@ -64,6 +64,21 @@ describe('tokenwarden usage', () => {
     expect(run.stderr).toContain('fake-login has no long-lived tokens to create');
   });
 
+  it('exits 1 for an unexpected error, scrubbing every secret it was given from the message', async () => {
+    const broken = {
+      ...fakeLoginCli,
+      create: () => {
+        throw new Error('socket closed while sending password=correct-horse-battery');
+      },
+    };
+    for (const json of [[], ['--json']]) {
+      const run = await runCli(['token', 'fake-login', ...json], { providers: [broken], env: { FAKE_PASSWORD: 'correct-horse-battery' } });
+      expect(run.code).toBe(ExitCode.internal);
+      expect(run.stderr).toContain('password=[redacted]');
+      expect(run.stderr).not.toContain('correct-horse-battery');
+    }
+  });
+
   it('rejects arguments to demo', async () => {
     expect((await runCli(['demo', 'now'])).code).toBe(ExitCode.usage);
   });

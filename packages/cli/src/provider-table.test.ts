@@ -1,3 +1,4 @@
+import { startFakeGenericJwtServer, type FakeGenericJwtServer } from '@tokenwarden/generic-jwt/testing';
 import { startFakeMeldescheinServer, type FakeMeldescheinServer } from '@tokenwarden/meldeschein/testing';
 import { startFakeMittwaldServer, type FakeMittwaldServer } from '@tokenwarden/mittwald/testing';
 import { startFakeThinksuranceServer, type FakeThinksuranceServer } from '@tokenwarden/thinksurance/testing';
@@ -205,5 +206,85 @@ describe('tokenwarden token meldeschein, against the fake Meldeschein server', (
     expect(run.stderr).toContain('--base-url or MELDESCHEIN_BASE_URL:');
     expect(run.stderr).toContain('--login-format or MELDESCHEIN_LOGIN_FORMAT');
     expect(server.counters.logins).toBe(0);
+  });
+});
+
+describe('tokenwarden token and create-token generic-jwt, against the fake generic JWT server', () => {
+  let server: FakeGenericJwtServer;
+  let env: Record<string, string>;
+  const inAMonth = () => new Date(Date.now() + 30 * 86_400_000).toISOString();
+  beforeEach(async () => {
+    server = await startFakeGenericJwtServer();
+    env = { GENERIC_JWT_BASE_URL: server.url, GENERIC_JWT_EMAIL: server.credentials.email, GENERIC_JWT_PASSWORD: server.credentials.password };
+  });
+  afterEach(() => server.close());
+
+  it('prints the short-living JWT the API accepts', async () => {
+    const run = await runCli(['token', 'generic-jwt'], { env });
+    expect(run).toMatchObject({ code: ExitCode.ok, stderr: '' });
+    const token = run.stdout.trimEnd();
+    expect(server.check(token).ok).toBe(true);
+    expect(inspectJwt(token, Date.now()).header['alg']).toBe('ES256');
+  });
+
+  it('logs in at another endpoint with another body shape from --login-endpoint and --login-body', async () => {
+    await server.close();
+    server = await startFakeGenericJwtServer({ loginPath: '/api/token/', credentialsFrom: (body) => ({ email: (body as { user?: unknown }).user, password: (body as { pass?: unknown }).pass }) });
+    const template = JSON.stringify({ user: '{{email}}', pass: '{{password}}', client: 'cli' });
+    const run = await runCli(['token', 'generic-jwt', '--base-url', server.url, '--login-endpoint', 'POST /api/token/', '--login-body', template], {
+      env: { GENERIC_JWT_EMAIL: server.credentials.email, GENERIC_JWT_PASSWORD: server.credentials.password },
+    });
+    expect(run.code).toBe(ExitCode.ok);
+    expect(server.loginBodies).toEqual([{ user: server.credentials.email, pass: server.credentials.password, client: 'cli' }]);
+  });
+
+  it('exits 2 for a --login-body that is not a JSON object, without repeating it', async () => {
+    const run = await runCli(['token', 'generic-jwt', '--login-body', '{"password":"hunter22"'], { env });
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr).toContain('--login-body (GENERIC_JWT_LOGIN_BODY) must be a JSON object');
+    expect(run.stderr).not.toContain('hunter22');
+  });
+
+  it('exits 2 naming --login-endpoint for an endpoint without a path', async () => {
+    const run = await runCli(['token', 'generic-jwt', '--login-endpoint', 'POST  '], { env });
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr).toContain('--login-endpoint or GENERIC_JWT_LOGIN_ENDPOINT');
+  });
+
+  it('exits 3 for a wrong password without printing it', async () => {
+    const run = await runCli(['token', 'generic-jwt', '--password', 'not-the-password', '--json'], { env });
+    expect(run.code).toBe(ExitCode.credentialsRejected);
+    expect(JSON.parse(run.stderr).error).toMatchObject({ code: 'CREDENTIALS_REJECTED', provider: 'generic-jwt' });
+    expect(run.stderr).not.toContain('not-the-password');
+  });
+
+  it('creates a private token with a name and an expiry that the API then accepts', async () => {
+    const expiresAt = inAMonth();
+    const run = await runCli(['create-token', 'generic-jwt', '--name', 'ci', '--expires-at', expiresAt, '--json'], { env });
+    expect(run).toMatchObject({ code: ExitCode.ok, stderr: '' });
+    const created = JSON.parse(run.stdout) as { id: number; name: string; token: string; expiresAt: string; createdAt: string };
+    expect(Object.keys(created)).toEqual(['id', 'name', 'token', 'expiresAt', 'createdAt']);
+    expect(created).toMatchObject({ name: 'ci', expiresAt });
+    expect(server.counters.created).toBe(1);
+    expect(server.check(created.token).ok).toBe(true);
+  });
+
+  it('exits 2 naming --name and --expires-at when they are missing or the expiry is past, before creating anything', async () => {
+    const missing = await runCli(['create-token', 'generic-jwt'], { env });
+    expect(missing.code).toBe(ExitCode.usage);
+    expect(missing.stderr).toContain('--name: is required');
+    expect(missing.stderr).toContain('--expires-at: is required');
+    const past = await runCli(['create-token', 'generic-jwt', '--name', 'ci', '--expires-at', '2020-01-01T00:00:00Z'], { env });
+    expect(past.code).toBe(ExitCode.usage);
+    expect(past.stderr).toContain('--expires-at: must be in the future');
+    expect(server.counters.created).toBe(0);
+  });
+
+  it("exits 4 with the provider's own error when the create endpoint fails", async () => {
+    server.failNext('create', { kind: 'status', status: 400, body: JSON.stringify({ code: 'quota', detail: 'Too many private tokens.' }) });
+    const run = await runCli(['create-token', 'generic-jwt', '--name', 'ci', '--expires-at', inAMonth(), '--json'], { env });
+    expect(run.code).toBe(ExitCode.failed);
+    expect(JSON.parse(run.stderr).error).toMatchObject({ code: 'PRIVATE_TOKEN_REQUEST_FAILED', provider: 'generic-jwt', status: 400, apiCode: 'quota' });
+    expect(run.stderr).not.toContain(server.credentials.password);
   });
 });

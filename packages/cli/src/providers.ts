@@ -4,6 +4,8 @@ import { InvalidOptionsError, type Provider, type TokenManagerOptions } from '@t
 export interface CliOption {
   /** The value's name, camelCase (`baseUrl`); the flag is its kebab-case form (`--base-url`). */
   readonly key: string;
+  /** Where the provider's options hold it, when not at `key` (e.g. `endpoints.login`): maps its validation issues back to the flag. */
+  readonly path?: string;
   /** Environment variable read when the flag is absent, e.g. `MITTWALD_PASSWORD`. */
   readonly env?: string;
   /** Passwords, secrets, hashes, tokens: never printed, and scrubbed from every error. */
@@ -70,7 +72,10 @@ export function explainOptionIssues(error: InvalidOptionsError, options: readonl
   return new InvalidOptionsError({
     provider: error.provider,
     issues: error.issues.map((issue) => {
-      const option = options.find((o) => issue.path === o.key || issue.path.startsWith(`${o.key}.`) || issue.path.endsWith(`.${o.key}`));
+      const option = options.find((o) => {
+        const path = o.path ?? o.key;
+        return issue.path === path || issue.path.startsWith(`${path}.`);
+      });
       if (!option) return issue;
       const where = [`--${flagOf(option.key)}`, option.env].filter(Boolean).join(' or ');
       return { path: where, message: issue.message };
