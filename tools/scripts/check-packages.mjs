@@ -4,7 +4,8 @@
 // ESM consumers under node16 resolution, plus bundlers), then checks the rules the two tools do
 // not know: every module a shipped file imports is a declared dependency, the production entry
 // never reaches the fake servers under testing/, internal dependency ranges accept the
-// workspace version, and the manifest carries sideEffects/engines/license/publishConfig.
+// workspace version, no tests or build leftovers are shipped, and the manifest carries
+// sideEffects/engines/license/files/publishConfig.
 //
 // Usage: node tools/scripts/check-packages.mjs [package-name…]   (default: every package)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -59,6 +60,8 @@ async function checkPackage(pkg, { tarball, files }, versions) {
   if (types.code !== 0) problems.push(`are-the-types-wrong (node16) found problems:\n${types.stdout}${types.stderr}`.trimEnd());
 
   problems.push(...manifestProblems(pkg.manifest, versions));
+  const stray = files.filter((file) => /\.(test|spec)\.[cm]?[jt]s$|\.tsbuildinfo$|(^|\/)(test|__tests__|out-tsc|coverage)\//.test(file));
+  if (stray.length > 0) problems.push(`the tarball ships files no user needs: ${stray.slice(0, 5).join(', ')}${stray.length > 5 ? ', …' : ''} (tighten "files")`);
   problems.push(...importProblems(pkg, files));
   return { pkg, problems, notes };
 }
