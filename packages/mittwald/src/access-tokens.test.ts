@@ -1,4 +1,4 @@
-import { createAuthFetch, InvalidOptionsError, InvalidTokenResponseError, LoginFailedError, TokenRejectedError } from '@tokenwarden/auth-core';
+import { ApiCallFailedError, createAuthFetch, InvalidOptionsError, TokenRejectedError } from '@tokenwarden/auth-core';
 import { ENGINE, rejection, renderings, setup, type Setup } from '../test/support.js';
 import { mittwald } from './index.js';
 
@@ -74,12 +74,14 @@ describe('access tokens', () => {
     expect(request.headers['authorization']).toBeUndefined();
   });
 
-  it('fails with InvalidTokenResponseError for a truncated JSON body from /authentication/tokens, without the partial token in the error', async () => {
+  it('fails with ApiCallFailedError for a truncated JSON body from /authentication/tokens, without the partial token in the error', async () => {
     t = await setup();
     t.server.failNextTokenCalls({ kind: 'status', status: 201, body: '{"uuid":"u-1","token":"MW_aEQyz5j9YmTaam' });
     const error = await rejection(t.provider.createAccessToken({ description: 'My application' }));
-    expect(error).toBeInstanceOf(InvalidTokenResponseError);
+    expect(error).toBeInstanceOf(ApiCallFailedError);
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'create access token', status: 201, retryable: false });
     expect((error as Error).message).toContain('POST /v1/authentication/tokens answered a body that is not JSON');
+    expect((error as Error).message).not.toContain('login');
     expect(renderings(error)).not.toContain('MW_aEQyz5');
     expect(t.server.counters.tokenCalls).toBe(1);
   });
@@ -88,11 +90,12 @@ describe('access tokens', () => {
     ['a crdate that is not a date', { uuid: 'u', token: 'MW_x', crdate: 'yesterday', description: 'd' }],
     ['no token', { uuid: 'u', crdate: '2021-08-23T14:06:17.580Z', description: 'd' }],
     ['an array', []],
-  ])('fails with InvalidTokenResponseError when the created access token has %s', async (_label, body) => {
+  ])('fails with ApiCallFailedError when the created access token has %s', async (_label, body) => {
     t = await setup();
     t.server.failNextTokenCalls({ kind: 'status', status: 201, body: JSON.stringify(body) });
     const error = await rejection(t.provider.createAccessToken({ description: 'd' }));
-    expect(error).toBeInstanceOf(InvalidTokenResponseError);
+    expect(error).toBeInstanceOf(ApiCallFailedError);
+    expect(error).toMatchObject({ operation: 'create access token', retryable: false });
     expect((error as Error).message).toContain('not an access token');
   });
 
@@ -118,21 +121,71 @@ describe('access tokens', () => {
     for (const token of t.tokens) expect(renderings(error) + t.transcript()).not.toContain(token);
   });
 
-  it('fails with LoginFailedError carrying Retry-After for a 503 from /authentication/tokens, without retrying it', async () => {
+  it('fails with a retryable ApiCallFailedError carrying Retry-After for a 503 from /authentication/tokens, without retrying it', async () => {
     t = await setup();
     t.server.failNextTokenCalls({ kind: 'status', status: 503, headers: { 'retry-after': '30' } });
     const error = await rejection(t.provider.createAccessToken({ description: 'd' }));
-    expect(error).toBeInstanceOf(LoginFailedError);
-    expect((error as LoginFailedError).retryAfterMs).toBe(30_000);
+    expect(error).toBeInstanceOf(ApiCallFailedError);
+    expect((error as ApiCallFailedError).retryAfterMs).toBe(30_000);
+    expect(error).toMatchObject({ operation: 'create access token', status: 503, retryable: true });
+    expect((error as Error).message).toBe('mittwald create access token failed: POST /v1/authentication/tokens answered HTTP 503.');
     expect(t.server.counters.tokenCalls).toBe(1);
   });
 
-  it('fails with InvalidTokenResponseError for a 403 from /authentication/tokens', async () => {
+  it('fails with a non-retryable ApiCallFailedError for a 403 from /authentication/tokens', async () => {
     t = await setup();
     t.server.failNextTokenCalls({ kind: 'status', status: 403 });
     const error = await rejection(t.provider.listAccessTokens());
-    expect(error).toBeInstanceOf(InvalidTokenResponseError);
-    expect((error as InvalidTokenResponseError).status).toBe(403);
+    expect(error).toBeInstanceOf(ApiCallFailedError);
+    expect((error as ApiCallFailedError).status).toBe(403);
+    expect(error).toMatchObject({ operation: 'list access tokens', retryable: false });
+  });
+
+  it('fails with a retryable ApiCallFailedError naming the revoke for a 500, carrying no token', async () => {
+    t = await setup();
+    t.server.failNextTokenCalls({ kind: 'status', status: 500 });
+    const error = await rejection(t.provider.revokeAccessToken('u-1'));
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'revoke access token', status: 500, retryable: true });
+    expect((error as Error).message).toBe('mittwald revoke access token failed: DELETE /v1/authentication/tokens/u-1 answered HTTP 500.');
+    for (const token of t.tokens) expect(renderings(error)).not.toContain(token);
+  });
+
+  it("gives a hanging access-token call the engine's loginTimeoutMs, and names the call, not a login", async () => {
+    t = await setup({ engine: { loginTimeoutMs: 400 } });
+    await t.provider.manager.getToken();
+    t.server.failNextTokenCalls({ kind: 'hang' });
+    const error = await rejection(t.provider.listAccessTokens());
+    expect(error).toBeInstanceOf(ApiCallFailedError);
+    expect(error).toMatchObject({ operation: 'list access tokens', status: undefined, retryable: true });
+    expect((error as Error).message).toBe('mittwald list access tokens failed: no answer within 400 ms.');
+    expect(t.server.counters).toMatchObject({ logins: 1, tokenCalls: 1 });
+  });
+
+  it("takes requestTimeoutMs over the engine's loginTimeoutMs for a hanging access-token call", async () => {
+    t = await setup({ options: { requestTimeoutMs: 150 }, engine: { loginTimeoutMs: 5_000 } });
+    await t.provider.manager.getToken();
+    t.server.failNextTokenCalls({ kind: 'hang' });
+    const error = await rejection(t.provider.createAccessToken({ description: 'd' }));
+    expect((error as Error).message).toBe('mittwald create access token failed: no answer within 150 ms.');
+  });
+
+  it('fails with a retryable ApiCallFailedError, not a login error, when the server cannot be reached', async () => {
+    t = await setup();
+    await t.provider.manager.getToken();
+    await t.server.close();
+    const error = await rejection(t.provider.revokeAccessToken('u-1'));
+    expect(error).toBeInstanceOf(ApiCallFailedError);
+    expect(error).toMatchObject({ operation: 'revoke access token', status: undefined, retryable: true });
+    expect((error as Error).message).toMatch(/^mittwald revoke access token failed: network error \w+\.$/);
+  });
+
+  it("refuses an access-token answer larger than the engine's maxResponseBytes with a non-retryable ApiCallFailedError", async () => {
+    t = await setup({ engine: { maxResponseBytes: 4096 } });
+    await t.provider.manager.getToken();
+    t.server.failNextTokenCalls({ kind: 'huge', bytes: 10_000 });
+    const error = await rejection(t.provider.listAccessTokens());
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'list access tokens', retryable: false });
+    expect((error as Error).message).toBe('mittwald list access tokens failed: the body is larger than 4096 bytes.');
   });
 
   it.each([
@@ -150,7 +203,8 @@ describe('access tokens', () => {
     t = await setup({ options: { listTokensPath: '/v1/customers/1', revokeTokenPath: '/v1/customers/{uuid}' } });
     const error = await rejection(t.provider.listAccessTokens());
     // The customer resource is not a list: the configured path was called and its answer validated.
-    expect(error).toBeInstanceOf(InvalidTokenResponseError);
+    expect(error).toBeInstanceOf(ApiCallFailedError);
+    expect((error as Error).message).toContain('GET /v1/customers/1 answered JSON that is not a list of access tokens');
     expect(await t.provider.revokeAccessToken('7')).toBe(true);
     expect(t.server.seen.map((r) => `${r.method} ${r.path}`).slice(1)).toEqual(['GET /v1/customers/1', 'DELETE /v1/customers/7']);
   });

@@ -43,8 +43,11 @@ const schema = z
     fallbackLifetimeMs: z.number().int().positive().default(3_600_000),
     /** How long logins stop, in milliseconds, once the login's `X-RateLimit-Remaining` is 0 (default 15 minutes, the documented window). */
     rateLimitWindowMs: z.number().int().positive().default(900_000),
-    /** Deadline in milliseconds of one access-token call (create, list, revoke; default 10 000). */
-    requestTimeoutMs: z.number().int().positive().default(10_000),
+    /**
+     * Deadline in milliseconds of one access-token call (create, list, revoke). Default: the
+     * engine's `loginTimeoutMs` (the factory's second argument), else 10 000.
+     */
+    requestTimeoutMs: z.number().int().positive().optional(),
     /** Path of the login (default `/v1/authenticate`). */
     authenticatePath: path.default('/v1/authenticate'),
     /** Path where access tokens are created (default `/v1/authentication/tokens`). */
@@ -134,7 +137,7 @@ const parse = (response: HttpResponse): unknown => {
 export const mittwald = defineProvider({
   name: PROVIDER,
   options: mittwaldOptions,
-  setup: (o) => {
+  setup: (o, engine) => {
     const base = o.baseUrl.replace(/\/+$/, '');
     const url = (p: string) => new URL(base + p);
     const login = url(o.authenticatePath);
@@ -211,7 +214,9 @@ export const mittwald = defineProvider({
           manager,
           presenter,
           secrets,
-          timeoutMs: o.requestTimeoutMs,
+          // The more specific option wins: a deadline set for these calls, then the login's.
+          timeoutMs: o.requestTimeoutMs ?? engine.loginTimeoutMs ?? 10_000,
+          maxResponseBytes: engine.maxResponseBytes,
           paths: { create: o.createTokenPath, list: o.listTokensPath, revoke: o.revokeTokenPath },
           url,
           observe: (endpoint, response) => void report(manager.emit, endpoint, (name) => response.headers[name]),
