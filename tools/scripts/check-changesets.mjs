@@ -198,14 +198,15 @@ async function rehearseVersion() {
     }
     for (const line of bumped) console.log(`  ${line}`);
     if (bumped.length === 0) problems.push('changeset version bumped nothing');
-    // changesets gives a package a major bump whenever a workspace peer it lists moves out of the
-    // peer range — worth seeing before a 0.x provider or the testkit jumps to 1.0.0 by surprise.
+    // changesets gives a package a major bump whenever a workspace peer it lists gets a minor or
+    // major one (unless onlyUpdatePeerDependentsWhenOutOfRange) — worth seeing before the testkit
+    // or a 0.x plugin jumps to 1.0.0 by surprise.
     const major = (version) => Number(version.split('.')[0]);
     for (const [name, { manifest }] of after) {
       const old = before.get(name);
       const movedPeers = Object.keys(old.peerDependencies ?? {}).filter((peer) => versions.has(peer) && before.get(peer).version !== versions.get(peer));
       if (major(manifest.version) > major(old.version) && movedPeers.length > 0) {
-        console.log(`  note: ${name} goes to ${manifest.version} because its peer ${movedPeers.join(', ')} left the peer range (changesets bumps peer dependents a major).`);
+        console.log(`  note: ${name} goes to ${manifest.version} only because its peer ${movedPeers.join(', ')} got a minor or major bump: changesets then bumps peer dependents a major.`);
       }
     }
     if (problems.length > 0) throw new Error(`release rehearsal failed:\n  ${problems.join('\n  ')}`);
