@@ -1,6 +1,20 @@
-import { TokenRejectedError, createAuthFetch } from '@tokenwarden/auth-core';
-import { USER_AGENT, rejection, renderings, useFakeServer } from '../test/helpers.js';
-import { MeldescheinApiError } from './config.js';
+import type { ServerResponse } from 'node:http';
+import { ApiCallFailedError, TokenRejectedError, createAuthFetch } from '@tokenwarden/auth-core';
+import { issueJwt, readBody, sendJson, startServer, type RunningServer } from '@tokenwarden/auth-core/testing';
+import { ENGINE, USER_AGENT, rejection, renderings, useFakeServer } from '../test/helpers.js';
+import { meldeschein } from './provider.js';
+
+/** A Meldeschein stand-in that logs in and answers get_config with `answer` (the fake server's get_config always succeeds). */
+async function configServer(answer: (res: ServerResponse) => void): Promise<RunningServer & { configCalls: () => number }> {
+  let calls = 0;
+  const running = await startServer(async (req, res) => {
+    await readBody(req);
+    if (req.method === 'POST' && req.url === '/api/token/') return sendJson(res, 200, { token: issueJwt({ lifetimeSec: 600 }) });
+    calls++;
+    answer(res);
+  });
+  return { ...running, configCalls: () => calls };
+}
 
 describe('getConfig', () => {
   const fx = useFakeServer();
@@ -44,23 +58,24 @@ describe('getConfig', () => {
     expect(fx.server.requests[0]!.path).toMatch(/^\/api\/get-config\/\?jwt=ey/);
   });
 
-  it('uses the configured path, and reports an error status as MeldescheinApiError', async () => {
+  it('uses the configured path, and reports an error status as a non-retryable ApiCallFailedError', async () => {
     const error = await rejection(fx.provider({ getConfigPath: '/meldeschein/config/' }).getConfig());
-    expect(error).toBeInstanceOf(MeldescheinApiError);
-    expect(error).toMatchObject({ code: 'MELDESCHEIN_API_ERROR', status: 404, endpoint: 'GET /api/meldeschein/config/' });
-    expect((error as Error).message).toBe('meldeschein GET /api/meldeschein/config/ failed: HTTP 404.');
+    expect(error).toBeInstanceOf(ApiCallFailedError);
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', provider: 'meldeschein', operation: 'get config', status: 404, retryable: false });
+    expect((error as Error).message).toBe('meldeschein get config failed: GET /api/meldeschein/config/ answered HTTP 404.');
   });
 
   it('refuses an answer that is not a configuration', async () => {
     (fx.server.config as Record<string, unknown>)['gemeinden'] = [{ id: 'seventeen' }];
     const error = await rejection(fx.provider().getConfig());
-    expect(error).toMatchObject({ code: 'MELDESCHEIN_API_ERROR', status: 200 });
-    expect((error as Error).message).toContain('the answer is not a configuration');
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'get config', status: 200, retryable: false });
+    expect((error as Error).message).toContain('GET /api/get-config/ answered JSON that is not a configuration');
   });
 
   it('stops reading an answer larger than maxBytes', async () => {
     const error = await rejection(fx.provider().getConfig({ maxBytes: 64 }));
-    expect((error as Error).message).toContain('the answer is larger than 64 bytes');
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', status: 200, retryable: false });
+    expect((error as Error).message).toContain('answered a body larger than 64 bytes');
   });
 
   it('reports a server that went away as a network error, without the token', async () => {
@@ -68,8 +83,8 @@ describe('getConfig', () => {
     const { value } = await provider.manager.getToken();
     await fx.server.close();
     const error = await rejection(provider.getConfig());
-    expect(error).toMatchObject({ code: 'MELDESCHEIN_API_ERROR', status: undefined });
-    expect((error as Error).message).toContain('network error');
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'get config', status: undefined, retryable: true });
+    expect((error as Error).message).toContain('network error calling GET /api/get-config/');
     expect(renderings(error)).not.toContain(value);
   });
 
@@ -87,5 +102,41 @@ describe('getConfig', () => {
     const pending = provider.getConfig({ signal: controller.signal });
     controller.abort(new Error('user went away'));
     await expect(pending).rejects.toThrow('user went away');
+  });
+});
+
+describe('getConfig failures of the call itself', () => {
+  let server: (RunningServer & { configCalls: () => number }) | undefined;
+  const providers: ReturnType<typeof meldeschein>[] = [];
+  afterEach(async () => {
+    for (const provider of providers.splice(0)) provider.manager.dispose();
+    await server?.close();
+    server = undefined;
+  });
+  const provider = (engine = ENGINE) => {
+    const created = meldeschein({ baseUrl: server!.url, username: 'me@example.org', password: 'pw-123456', userAgent: USER_AGENT }, engine);
+    providers.push(created);
+    return created;
+  };
+
+  it('reports a 503 with Retry-After as a retryable ApiCallFailedError carrying retryAfterMs, without retrying it', async () => {
+    server = await configServer((res) => sendJson(res, 503, { detail: 'maintenance' }, { 'retry-after': '30' }));
+    const error = await rejection(provider().getConfig());
+    expect(error).toBeInstanceOf(ApiCallFailedError);
+    expect(error).toMatchObject({ operation: 'get config', status: 503, retryAfterMs: 30_000, retryable: true });
+    expect(server.configCalls()).toBe(1);
+  });
+
+  it("gives a hanging get_config the engine's loginTimeoutMs when the call sets no timeoutMs", async () => {
+    server = await configServer(() => undefined);
+    const error = await rejection(provider({ ...ENGINE, loginTimeoutMs: 300 }).getConfig());
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'get config', status: undefined, retryable: true });
+    expect((error as Error).message).toBe('meldeschein get config failed: GET /api/get-config/ did not answer within 300 ms.');
+  });
+
+  it("takes the call's timeoutMs over the engine's loginTimeoutMs", async () => {
+    server = await configServer(() => undefined);
+    const error = await rejection(provider({ ...ENGINE, loginTimeoutMs: 5_000 }).getConfig({ timeoutMs: 150 }));
+    expect((error as Error).message).toContain('did not answer within 150 ms');
   });
 });

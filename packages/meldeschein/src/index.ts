@@ -2,7 +2,6 @@ export { MELDESCHEIN_URLS, apiRoot, meldeschein, meldescheinOptions } from './pr
 export type { MeldescheinApi, MeldescheinOptions } from './provider.js';
 export { InvalidRequestError, bodyWithMeta, mergeMeta } from './meta.js';
 export type { BodyFormat, MetaOptions, MetaRequest } from './meta.js';
-export { MeldescheinApiError } from './config.js';
 export type { GetConfigOptions } from './config.js';
 export { configSchema, metaSchema } from './schemas.js';
 export type { Meta, MeldescheinConfig } from './schemas.js';

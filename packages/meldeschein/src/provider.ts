@@ -11,7 +11,6 @@ import {
   type HttpResponse,
   type OptionIssue,
   type Presenter,
-  type Provider,
 } from '@tokenwarden/auth-core';
 import { z } from 'zod';
 import { fetchConfig, type GetConfigOptions } from './config.js';
@@ -90,7 +89,10 @@ export interface MeldescheinApi {
   meta(overrides?: Partial<Meta>): Meta;
   /** `data` with the merged meta object as a JSON (default) or XML body; throws `InvalidRequestError` before anything is sent. */
   withMeta(data: Readonly<Record<string, unknown>>, init?: { readonly meta?: Partial<Meta>; readonly format?: BodyFormat }): MetaRequest;
-  /** Fetches get_config with the current token: the account's municipalities, landlords and properties. */
+  /**
+   * Fetches get_config with the current token: the account's municipalities, landlords and
+   * properties. Throws `ApiCallFailedError` (operation `get config`) when the call itself fails.
+   */
   getConfig(init?: GetConfigOptions): Promise<MeldescheinConfig>;
 }
 
@@ -113,7 +115,7 @@ export interface MeldescheinApi {
 export const meldeschein = defineProvider<typeof meldescheinOptions, MeldescheinApi>({
   name: PROVIDER,
   options: meldescheinOptions,
-  setup: (options) => {
+  setup: (options, engine) => {
     const root = apiRoot(options.baseUrl);
     const origin = new URL(root).origin;
     const url = (path: string) => new URL(path.replace(/^\/+/, ''), root).href;
@@ -206,16 +208,15 @@ export const meldeschein = defineProvider<typeof meldescheinOptions, Meldeschein
           return { value: token, scheme: 'JWT', issuedAt, expiresAt };
         },
       },
-      api: (manager) => {
-        // The integrations' view of this provider, so getConfig gets their rejection recovery.
-        const self: Provider = { name: PROVIDER, manager, presenter, origins: [origin], providerFor: (u) => (u.origin === origin ? self : undefined) };
-        const authFetch = createAuthFetch(self);
+      api: (_manager, provider) => {
+        // Through the integrations, so getConfig gets their rejection recovery.
+        const authFetch = createAuthFetch(provider);
         return {
           apiUrl: root,
           url,
           meta: (overrides) => mergeMeta(options.meta, overrides),
           withMeta: (data, init = {}) => bodyWithMeta(data, { defaults: options.meta, meta: init.meta, format: init.format }),
-          getConfig: (init) => fetchConfig(authFetch, url(options.getConfigPath), init),
+          getConfig: (init) => fetchConfig(authFetch, url(options.getConfigPath), init, engine.loginTimeoutMs),
         };
       },
     };
