@@ -83,10 +83,13 @@ export class RedisStore implements TokenStore {
   /** The token stored under `key`, or `undefined` when there is none or the entry cannot be used (reported to the logger). */
   async get(key: string): Promise<AccessToken | undefined> {
     const redisKey = this.#name('token', key);
+    // Redis's countdown is anchored at the moment the command was sent: latency can then only
+    // shorten what this process believes is left, never extend it past the real expiry.
+    const sentAt = Date.now();
     const reply = await this.#commands.run('get', GET, [redisKey]);
     if (reply === null || reply === undefined) return undefined;
     const [raw, ttlMs] = Array.isArray(reply) ? (reply as unknown[]) : [];
-    const decoded = typeof raw === 'string' && typeof ttlMs === 'number' ? this.#codec.decode(redisKey, raw, ttlMs) : ({ ignored: 'corrupt' } as const);
+    const decoded = typeof raw === 'string' && typeof ttlMs === 'number' ? this.#codec.decode(redisKey, raw, ttlMs, sentAt) : ({ ignored: 'corrupt' } as const);
     if ('ignored' in decoded) {
       this.#logger?.warn?.(`tokenwarden: ignored the token stored in Redis because ${IGNORED[decoded.ignored]}; the next login replaces it`);
       return undefined;
