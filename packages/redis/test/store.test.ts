@@ -36,9 +36,9 @@ describe('get and set', () => {
     await s.set('k', written);
     const read = await s.get('k');
     expect(read).toMatchObject({ value: 'tok-roundtrip', scheme: 'Bearer' });
-    // Expiry travels as Redis's own countdown, anchored when the read was sent: latency can
-    // only shorten it, never extend it (1 ms for rounding).
-    expect(read!.expiresAt).toBeLessThanOrEqual(written.expiresAt + 1);
+    // Expiry travels as Redis's own countdown, anchored when the read was sent, so network
+    // latency cannot extend it; Redis's cached clock can still be a few ms behind.
+    expect(read!.expiresAt).toBeLessThanOrEqual(written.expiresAt + 100);
     expect(read!.expiresAt).toBeGreaterThan(written.expiresAt - 1_000);
     expect(read!.expiresAt - read!.issuedAt).toBe(30_000);
     const pttl = await fleet.admin.pttl(`${prefix}token:k`);
