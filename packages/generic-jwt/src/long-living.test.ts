@@ -1,4 +1,4 @@
-import { InvalidOptionsError, createAuthFetch, type TokenEvents } from '@tokenwarden/auth-core';
+import { InvalidOptionsError, MemoryStore, createAuthFetch, type TokenEvents, type TokenStore } from '@tokenwarden/auth-core';
 import { engine, rejection, renderings, tracker, useFakeClock, waitFor } from '../test/helpers.js';
 import { genericJwt, type CreatedPrivateToken, type GenericJwtOptions } from './index.js';
 import { startFakeGenericJwtServer, type FakeGenericJwtServer, type FakePrivateToken } from './testing/index.js';
@@ -61,20 +61,49 @@ describe('long-living mode', () => {
     expect(server.counters).toMatchObject({ logins: 0, apiCalls: 0 });
   });
 
-  it('without credentials, re-serves the stored token at its refresh point instead of on every call past it', async () => {
+  it('without credentials, serves the stored token until its expiry with one acquisition and one store write, however many calls past the engine refresh point', async () => {
+    useFakeClock();
+    const start = Date.now();
+    const issued = server.issuePrivateToken({ name: 'backend', expiresInSec: 20 * DAY_SEC, issuedSecAgo: 10 * DAY_SEC });
+    const memory = new MemoryStore();
+    let writes = 0;
+    const store: TokenStore = {
+      get: (key) => memory.get(key),
+      set: (key, token) => (writes++, memory.set(key, token)),
+      deleteIfEqual: (key, value) => memory.deleteIfEqual(key, value),
+    };
+    const p = track(genericJwt({ baseUrl: server.url, privateToken: { token: issued.token, id: issued.id } }, { ...engine, store }));
+    const acquired = collect(p, 'acquired');
+
+    // Its real age, not "issued now": two thirds of its 30 days are gone.
+    expect((await p.manager.getToken()).issuedAt).toBe(Math.floor(issued.createdAt / 1000) * 1000);
+    for (const day of [1, 10, 19, 20 - 1 / 24]) {
+      jest.setSystemTime(start + day * DAY_MS);
+      for (let i = 0; i < 20; i++) expect((await p.manager.getToken()).value).toBe(issued.token);
+      expect(p.manager.toJSON()).toMatchObject({ refreshing: false });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30)); // room for a background acquisition, were one started
+
+    expect(acquired).toHaveLength(1);
+    expect(writes).toBe(1);
+    expect(server.counters).toMatchObject({ logins: 0, created: 0 });
+  });
+
+  it('without credentials, refuses the stored token with InvalidOptionsError once it is within the engine expiry margin, writing nothing', async () => {
     useFakeClock();
     const issued = server.issuePrivateToken({ name: 'backend', expiresInSec: 20 * DAY_SEC });
-    const p = stored(issued);
+    const p = stored(issued, { privateToken: { token: issued.token, expiresAt: issued.expiresAt } });
     const acquired = collect(p, 'acquired');
     await p.manager.getToken();
 
-    jest.setSystemTime(Date.now() + 16 * DAY_MS);
-    for (let i = 0; i < 20; i++) expect((await p.manager.getToken()).value).toBe(issued.token);
-    await waitFor(() => acquired.length === 2, 'the background re-serve');
-    for (let i = 0; i < 20; i++) await p.manager.getToken();
-
-    expect(acquired).toHaveLength(2);
-    expect(server.counters).toMatchObject({ logins: 0, created: 0 });
+    jest.setSystemTime(issued.expiresAt - 2_000); // inside the default 5 s margin
+    for (let i = 0; i < 3; i++) {
+      const error = await rejection(p.manager.getToken());
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect((error as Error).message).toMatch(/privateToken: expires at .*, too soon to be used; configure a new one, or email and password/);
+    }
+    expect(acquired).toHaveLength(1);
+    expect(server.counters).toMatchObject({ logins: 0, apiCalls: 0 });
   });
 });
 
@@ -130,6 +159,46 @@ describe('automatic rotation (long-living mode with credentials)', () => {
     expect(server.check(issued.token)).toEqual({ ok: false, detail: 'Token is revoked' });
     expect(await fetchMe(p)).toMatchObject({ status: 200, tokenType: 'private' });
     expect(server.counters).toMatchObject({ logins: 1, created: 1, revoked: 1, rejected: 0 });
+  });
+
+  it('rotates rotation.rotateBeforeMs before the expiry, not at the engine refresh point', async () => {
+    useFakeClock();
+    const start = Date.now();
+    const issued = server.issuePrivateToken({ name: 'backend', expiresInSec: 30 * DAY_SEC });
+    const p = stored(issued, { ...credentials(), rotation: { rotateBeforeMs: 3 * DAY_MS } });
+    await p.manager.getToken();
+
+    jest.setSystemTime(start + 25 * DAY_MS); // past the engine's 75 % point (22.5 days)
+    expect((await p.manager.getToken()).value).toBe(issued.token);
+    expect(p.manager.toJSON()).toMatchObject({ refreshing: false });
+    expect(server.counters).toMatchObject({ logins: 0, created: 0 });
+
+    jest.setSystemTime(start + 27 * DAY_MS + 60_000);
+    expect((await p.manager.getToken()).value).toBe(issued.token); // served while the rotation runs
+    await waitFor(() => server.counters.revoked === 1, 'the rotation to revoke the old token');
+
+    const current = await p.manager.getToken();
+    expect(current.value).not.toBe(issued.token);
+    expect(current.refreshAt).toBe(current.expiresAt - 3 * DAY_MS);
+    expect(server.counters).toMatchObject({ logins: 1, created: 1, revoked: 1 });
+  });
+
+  it('does not retry an automatic rotation whose create the API refuses with 400, and keeps serving the current token', async () => {
+    const issued = server.issuePrivateToken({ name: 'backend', expiresInSec: 10 * DAY_SEC, issuedSecAgo: 80 * DAY_SEC });
+    const p = stored(issued, credentials());
+    const failures = collect(p, 'refreshFailed');
+    server.failNext('create', { kind: 'status', status: 400, body: JSON.stringify({ code: 'quota', detail: 'Too many private tokens.' }) });
+
+    await p.manager.getToken();
+    await p.manager.getToken();
+    await waitFor(() => failures.length === 1, 'the rotation to fail');
+    await new Promise((resolve) => setTimeout(resolve, 60)); // longer than the engine's backoff (engine.retry), were it retried
+
+    expect(failures).toEqual([
+      expect.objectContaining({ attempt: 1, retryInMs: undefined, error: expect.objectContaining({ code: 'API_CALL_FAILED', operation: 'create private token', status: 400, retryable: false }) }),
+    ]);
+    expect(p.manager.peek()?.value).toBe(issued.token);
+    expect(server.counters).toMatchObject({ logins: 1, created: 0 });
   });
 
   it('replaces a private token the API rejects, and the request succeeds on its retry', async () => {

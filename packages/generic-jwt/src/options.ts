@@ -90,6 +90,12 @@ export const genericJwtOptions = z
         name: z.string().min(1).default('tokenwarden'),
         /** Lifetime of the created private token in ms (default 30 days); the API requires one. */
         lifetimeMs: z.number().int().positive().default(30 * DAY_MS),
+        /**
+         * Automatic rotation starts this long, in ms, before the private token in use expires.
+         * Default: the engine's refresh point (`refresh.share` of the token's lifetime, 75 %).
+         * Must be shorter than `lifetimeMs`, or every new token would be due at once.
+         */
+        rotateBeforeMs: z.number().int().positive().optional(),
         /** Called with every private token a rotation switched to — store it, or a restart falls back to the old one. */
         onRotated: fn<(token: CreatedPrivateToken) => void>().optional(),
       })
@@ -118,6 +124,9 @@ export const genericJwtOptions = z
       ctx.addIssue({ code: 'custom', path: [o.email === undefined ? 'email' : 'password'], message: 'email and password go together' });
     } else if (o.email === undefined && o.privateToken === undefined) {
       ctx.addIssue({ code: 'custom', path: ['email'], message: 'set email and password, a privateToken, or both' });
+    }
+    if (o.rotation.rotateBeforeMs !== undefined && o.rotation.rotateBeforeMs >= o.rotation.lifetimeMs) {
+      ctx.addIssue({ code: 'custom', path: ['rotation', 'rotateBeforeMs'], message: 'must be shorter than rotation.lifetimeMs' });
     }
   });
 

@@ -1,4 +1,4 @@
-import { InvalidOptionsError, TokenRejectedError, createAuthFetch } from '@tokenwarden/auth-core';
+import { ApiCallFailedError, InvalidOptionsError, TokenRejectedError, createAuthFetch } from '@tokenwarden/auth-core';
 import { engine, rejection, renderings, tracker } from '../test/helpers.js';
 import { PrivateTokenError, genericJwt, type GenericJwtOptions } from './index.js';
 import { startFakeGenericJwtServer, type FakeGenericJwtServer } from './testing/index.js';
@@ -55,15 +55,17 @@ describe('createPrivateToken', () => {
     const error = await rejection(p.createPrivateToken({ name: 'ci', expiresAt: Date.now() + DAY_MS }));
 
     expect(error).toBeInstanceOf(PrivateTokenError);
+    expect(error).toBeInstanceOf(ApiCallFailedError);
     expect(error).toMatchObject({
-      code: 'PRIVATE_TOKEN_REQUEST_FAILED',
-      operation: 'createPrivateToken',
+      code: 'API_CALL_FAILED',
+      operation: 'create private token',
       status: 400,
       apiCode: 'invalid',
       detail: 'A token with this name exists.',
       retryable: false,
     });
-    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'PRIVATE_TOKEN_REQUEST_FAILED', status: 400, apiCode: 'invalid' });
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'API_CALL_FAILED', operation: 'create private token', status: 400, apiCode: 'invalid' });
+    expect((error as Error).message).toBe('generic-jwt create private token failed: HTTP 400 (invalid: A token with this name exists.).');
     expect(renderings(error)).not.toContain(server.credentials.password);
   });
 
@@ -106,7 +108,23 @@ describe('listPrivateTokens and revokePrivateToken', () => {
 
   it('fails with PrivateTokenError 404 when revoking an unknown id', async () => {
     const error = await rejection(withCredentials().revokePrivateToken(4711));
-    expect(error).toMatchObject({ operation: 'revokePrivateToken', status: 404, apiCode: 'not_found', detail: 'No private token with this id.' });
+    expect(error).toMatchObject({ operation: 'revoke private token', status: 404, apiCode: 'not_found', detail: 'No private token with this id.' });
+  });
+
+  it("gives a hanging private-token call the engine's loginTimeoutMs, and names the call, not a login", async () => {
+    const p = track(genericJwt({ baseUrl: server.url, ...server.credentials }, { ...engine, loginTimeoutMs: 300 }));
+    server.failNext('list', { kind: 'hang' });
+    const error = await rejection(p.listPrivateTokens());
+    expect(error).toBeInstanceOf(PrivateTokenError);
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'list private tokens', status: undefined, retryable: true });
+    expect((error as Error).message).toBe('generic-jwt list private tokens failed: no answer within 300 ms.');
+    expect(server.counters).toMatchObject({ logins: 1, listed: 0 });
+  });
+
+  it('carries Retry-After of a 429 from a private-token call as retryAfterMs', async () => {
+    server.failNext('revoke', { kind: 'status', status: 429, headers: { 'retry-after': '20' } });
+    const error = await rejection(withCredentials().revokePrivateToken(1));
+    expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'revoke private token', status: 429, retryAfterMs: 20_000, retryable: true });
   });
 
   it('fails with PrivateTokenError when the list answer is not a list of private tokens', async () => {

@@ -251,6 +251,11 @@ describe('options', () => {
     for (const secret of ['secret-value-123', 'secret-key-456', 'not a url']) expect(renderings(error)).not.toContain(secret);
   });
 
+  it('refuses a rotation.rotateBeforeMs not shorter than rotation.lifetimeMs, which would make every new token due at once', () => {
+    const error = optionError({ baseUrl: 'https://api.example.com', email: 'me@example.com', password: 'pw', rotation: { lifetimeMs: 86_400_000, rotateBeforeMs: 86_400_000 } });
+    expect(error.issues).toEqual([{ path: 'rotation.rotateBeforeMs', message: 'must be shorter than rotation.lifetimeMs' }]);
+  });
+
   it('needs privateToken.expiresAt for a private token that is not a JWT with exp', () => {
     const error = optionError({ baseUrl: 'https://api.example.com', privateToken: 'opaque-private-token-789' });
     expect(error.issues).toEqual([{ path: 'privateToken.expiresAt', message: 'is required unless the token is a JWT with an exp claim' }]);

@@ -1,12 +1,15 @@
 import {
   InvalidOptionsError,
   InvalidTokenResponseError,
+  LoginFailedError,
+  LoginTimeoutError,
   assertLoginOk,
   cacheKeyOf,
   createHttpClient,
   decodeJwt,
   defineProvider,
   jwtExpiry,
+  parseRetryAfter,
   readJson,
   serverRelativeExpiry,
   type AccessToken,
@@ -15,7 +18,7 @@ import {
   type TokenEvents,
   type TokenManager,
 } from '@tokenwarden/auth-core';
-import { PrivateTokenError, RotationError, type PrivateTokenOperation } from './errors.js';
+import { PrivateTokenError, RotationError } from './errors.js';
 import { genericJwtOptions, type CreatedPrivateToken, type Credentials, type DateInput, type ParsedOptions, type PrivateTokenInfo } from './options.js';
 import { createdPrivateToken, errorBody, privateTokenList, tokenValue, type CreatePrivateTokenRequest, type LoginRequest } from './schemas.js';
 import { verifier } from './verify.js';
@@ -24,6 +27,9 @@ const PROVIDER = 'generic-jwt';
 /** The documented lifetime of a short-living token. */
 const HOUR_MS = 3_600_000;
 const METHODS = { login: 'POST', createPrivateToken: 'POST', listPrivateTokens: 'GET', revokePrivateToken: 'DELETE' } as const;
+/** The private-token endpoints, and what their errors call them. */
+const OPERATIONS = { createPrivateToken: 'create private token', listPrivateTokens: 'list private tokens', revokePrivateToken: 'revoke private token' } as const;
+type Op = keyof typeof OPERATIONS;
 
 type Emit = (event: 'warning', payload: TokenEvents['warning']) => void;
 
@@ -142,7 +148,7 @@ function stored(input: ParsedOptions['privateToken']): Held | undefined {
 export const genericJwt = defineProvider({
   name: PROVIDER,
   options: genericJwtOptions,
-  setup: (o) => {
+  setup: (o, engine) => {
     const base = o.baseUrl.replace(/\/+$/, '');
     const credentials: Credentials | undefined = o.email !== undefined && o.password !== undefined ? { email: o.email, password: o.password } : undefined;
     const verify = o.verify && verifier(o.verify);
@@ -158,7 +164,8 @@ export const genericJwt = defineProvider({
       const resolved = path!.replace('{id}', encodeURIComponent(String(id)));
       return { method: method!, url: /^[a-z][a-z\d+.-]*:\/\//i.test(resolved) ? resolved : `${base}/${resolved.replace(/^\/+/, '')}` };
     };
-    const client = () => createHttpClient({ provider: PROVIDER, secrets });
+    // The private-token calls get the login's deadline and size cap: they are made on its behalf.
+    const client = () => createHttpClient({ provider: PROVIDER, secrets, timeoutMs: engine.loginTimeoutMs, maxResponseBytes: engine.maxResponseBytes });
     function needCredentials(): Credentials {
       if (!credentials) throw invalid('email', 'email and password are needed for this: it takes a short-living token');
       return credentials;
@@ -221,37 +228,76 @@ export const genericJwt = defineProvider({
       });
     }
 
+    /**
+     * When the engine should ask for the held token again: with credentials, `rotateBeforeMs`
+     * before its expiry (else at the engine's own refresh point); without them nothing can renew
+     * it, so not before the engine stops handing it out.
+     */
+    const refreshAt = (token: Held): number | undefined =>
+      !credentials ? token.expiresAt : o.rotation.rotateBeforeMs === undefined ? undefined : token.expiresAt - o.rotation.rotateBeforeMs;
+
+    /**
+     * Where the engine stops handing a token out (its `refresh.expiryMarginMs` rule). Served again
+     * past it, the held token would be asked for on every call until it expires.
+     */
+    const usableUntil = (token: Held): number =>
+      token.expiresAt - Math.min(engine.refresh?.expiryMarginMs ?? 5_000, (token.expiresAt - token.issuedAt) / 10);
+
     /** Long-living mode: the held private token, as long as it is valid. */
     async function serve(token: Held, emit: Emit): Promise<AccessToken> {
       const now = Date.now();
       if (token.expiresAt <= now) throw invalid('privateToken', `expired at ${iso(token.expiresAt)}; configure a new one, or email and password to have it rotated`);
+      if (!credentials && now >= usableUntil(token)) {
+        throw invalid('privateToken', `expires at ${iso(token.expiresAt)}, too soon to be used; configure a new one, or email and password to have it rotated`);
+      }
       await verify?.(token.value, now);
       warnIfExpiring(token, emit);
-      // Without credentials nothing can renew it: re-served as if new, the engine asks again later
-      // instead of on every call past its refresh point.
-      return { value: token.value, scheme: o.scheme, issuedAt: credentials ? token.issuedAt : now, expiresAt: token.expiresAt };
+      return { value: token.value, scheme: o.scheme, issuedAt: token.issuedAt, expiresAt: token.expiresAt, refreshAt: refreshAt(token) };
     }
 
-    /** One private-token request with `token`; throws `PrivateTokenError` unless it succeeds. */
-    async function send(http: HttpClient, token: string, op: PrivateTokenOperation, init: { id?: string | number; body?: unknown } = {}) {
+    /**
+     * One private-token request with `token`. The HTTP client words a transport failure as a
+     * login's; this is not one, so it becomes a `PrivateTokenError` naming the call.
+     */
+    async function send(http: HttpClient, token: string, op: Op, init: { id?: string | number; body?: unknown } = {}) {
       const { method, url } = route(op, init.id);
       const headers: Record<string, string> = { authorization: `${o.scheme} ${token}`, accept: 'application/json' };
       if (init.body) headers['content-type'] = 'application/json';
-      return http.request({ url, method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+      try {
+        return await http.request({ url, method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+      } catch (error) {
+        const operation = OPERATIONS[op];
+        if (error instanceof LoginTimeoutError) throw new PrivateTokenError({ operation, problem: `no answer within ${error.timeoutMs} ms` });
+        if (error instanceof LoginFailedError || error instanceof InvalidTokenResponseError) {
+          const problem = error.message.replace(/^.*?: /, '').replace(/\.$/, '');
+          throw new PrivateTokenError({ operation, problem, status: error.status, retryable: error.retryable });
+        }
+        throw error;
+      }
     }
 
-    function checked(response: HttpResponse, operation: PrivateTokenOperation): unknown {
+    /** The parsed body of a 2xx answer; throws `PrivateTokenError` for any other status. */
+    function checked(response: HttpResponse, op: Op): unknown {
       const body = parse(response.text());
-      if (response.status >= 200 && response.status < 300) return body;
+      const { status, headers } = response;
+      if (status >= 200 && status < 300) return body;
       const error = apiError(body);
-      throw new PrivateTokenError({ operation, problem: `HTTP ${response.status}`, status: response.status, apiCode: error?.code, detail: error?.detail, secrets });
+      throw new PrivateTokenError({
+        operation: OPERATIONS[op],
+        problem: `HTTP ${status}`,
+        status,
+        retryAfterMs: parseRetryAfter(headers['retry-after']),
+        apiCode: error?.code,
+        detail: error?.detail,
+        secrets,
+      });
     }
 
     /**
      * A private-token call authorized by a short-living token: the manager's in short-living mode
      * (renewed once if refused), a fresh login's in long-living mode.
      */
-    async function call(op: PrivateTokenOperation, init?: { id?: string | number; body?: unknown }): Promise<{ body: unknown; response: HttpResponse }> {
+    async function call(op: Op, init?: { id?: string | number; body?: unknown }): Promise<{ body: unknown; response: HttpResponse }> {
       needCredentials();
       const http = client();
       let response: HttpResponse;
@@ -279,7 +325,7 @@ export const genericJwt = defineProvider({
     function created(body: unknown, response: HttpResponse): { info: CreatedPrivateToken; next: Held } {
       const parsed = createdPrivateToken.safeParse(body);
       if (!parsed.success) {
-        throw new PrivateTokenError({ operation: 'createPrivateToken', problem: 'the answer is not a created private token (id, name, token, expires_at)', status: response.status });
+        throw new PrivateTokenError({ operation: OPERATIONS.createPrivateToken, problem: 'the answer is not a created private token (id, name, token, expires_at)', status: response.status });
       }
       const { id, name, token, expires_at, created_at } = parsed.data;
       secrets.push(token);
@@ -305,7 +351,11 @@ export const genericJwt = defineProvider({
           created: info,
           retire: once(async () => {
             if (old.id === undefined) {
-              throw new PrivateTokenError({ operation: 'revokePrivateToken', problem: 'the old token has no id (set privateToken.id), so it cannot be revoked' });
+              throw new PrivateTokenError({
+                operation: OPERATIONS.revokePrivateToken,
+                problem: 'the old token has no id (set privateToken.id), so it cannot be revoked',
+                retryable: false,
+              });
             }
             await revoke(old.id);
           }),
@@ -377,7 +427,7 @@ export const genericJwt = defineProvider({
             const { body, response } = await call('listPrivateTokens');
             const parsed = privateTokenList.safeParse(body);
             if (!parsed.success) {
-              throw new PrivateTokenError({ operation: 'listPrivateTokens', problem: 'the answer is not a list of private tokens', status: response.status });
+              throw new PrivateTokenError({ operation: OPERATIONS.listPrivateTokens, problem: 'the answer is not a list of private tokens', status: response.status });
             }
             return parsed.data.map(({ id, name, expires_at, created_at }) => ({
               id,

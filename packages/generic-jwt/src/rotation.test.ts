@@ -71,9 +71,18 @@ describe('rotatePrivateToken', () => {
 
     const error = await rotationError(p.rotatePrivateToken());
 
-    expect(error).toMatchObject({ code: 'PRIVATE_TOKEN_ROTATION_FAILED', step: 'create', inUse: 'old', oldTokenId: old.id, newTokenId: undefined });
+    expect(error).toMatchObject({
+      code: 'API_CALL_FAILED',
+      operation: 'rotate private token',
+      status: 503,
+      retryable: true,
+      step: 'create',
+      inUse: 'old',
+      oldTokenId: old.id,
+      newTokenId: undefined,
+    });
     expect(error.cause).toBeInstanceOf(PrivateTokenError);
-    expect(error.message).toMatch(/at step "create": generic-jwt createPrivateToken failed: HTTP 503.*Nothing changed/);
+    expect(error.message).toMatch(/^generic-jwt rotate private token failed: at step "create": generic-jwt create private token failed: HTTP 503.*Nothing changed/);
     expect((await p.manager.getToken()).value).toBe(old.token);
     expect(await status(p)).toBe(200);
     expect(server.counters).toMatchObject({ created: 0, revoked: 0 });
@@ -111,7 +120,8 @@ describe('rotatePrivateToken', () => {
 
     const error = await rotationError(p.rotatePrivateToken());
 
-    expect(error).toMatchObject({ step: 'revoke', inUse: 'new', oldTokenId: old.id, newTokenId: 2 });
+    // Calling rotatePrivateToken() again would not help: the rotation is done, the old token is left to revoke.
+    expect(error).toMatchObject({ step: 'revoke', inUse: 'new', oldTokenId: old.id, newTokenId: 2, status: 503, retryable: false });
     expect(error.message).toMatch(/The new private token \(id 2\) is in use; the old one stays valid until .*: revoke it with revokePrivateToken\(\)/);
     expect((await p.manager.getToken()).value).toBe(server.privateTokens.get(2)?.token);
     expect(server.check(old.token)).toEqual({ ok: true, typ: 'private' });
