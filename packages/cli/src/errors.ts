@@ -7,7 +7,7 @@ import { TokenWardenError, redactText } from '@tokenwarden/auth-core';
  * - 2 `usage`: unknown command or option, missing argument or credential, invalid option value
  * - 3 `credentialsRejected`: the provider refused the credentials
  * - 4 `failed`: the login or an API call failed otherwise (network, timeout, 5xx, 429, a body
- *   that is not a token, a token the API refused, a provider's own API error)
+ *   that is not a token, a token the API refused, a failed provider API call)
  * - 5 `invalidJwt`: `inspect` was given something that is not a JWT
  */
 export const ExitCode = {
@@ -29,19 +29,10 @@ export class UsageError extends Error {
   }
 }
 
-/**
- * An error a provider package defines beside auth-core's, with a stable `code` and its
- * `provider` (e.g. generic-jwt's `PrivateTokenError`): a failed API call, exit code 4.
- */
-function isProviderError(error: unknown): error is Error & { code: string; provider: string; toJSON?(): Record<string, unknown> } {
-  const { code, provider } = (error ?? {}) as { code?: unknown; provider?: unknown };
-  return error instanceof Error && typeof code === 'string' && typeof provider === 'string';
-}
-
 /** The exit code an error ends the command with. */
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof UsageError) return ExitCode.usage;
-  if (!(error instanceof TokenWardenError)) return isProviderError(error) ? ExitCode.failed : ExitCode.internal;
+  if (!(error instanceof TokenWardenError)) return ExitCode.internal;
   switch (error.code) {
     case 'INVALID_OPTIONS':
       return ExitCode.usage;
@@ -66,9 +57,8 @@ export function exitCodeOf(error: unknown): ExitCode {
  */
 export function describeError(error: unknown, secrets: readonly string[]): { text: string; json: Record<string, unknown> } {
   const scrub = (text: string) => redactText(text, secrets);
-  if (error instanceof TokenWardenError || isProviderError(error)) {
-    const plain = error instanceof TokenWardenError || typeof error.toJSON === 'function' ? error : { name: error.name, code: error.code, provider: error.provider, message: error.message };
-    const json = JSON.parse(scrub(JSON.stringify(plain))) as Record<string, unknown>;
+  if (error instanceof TokenWardenError) {
+    const json = JSON.parse(scrub(JSON.stringify(error))) as Record<string, unknown>;
     return { text: scrub(error.message), json };
   }
   if (error instanceof UsageError) {

@@ -63,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo, options: MainOpti
     }
   } catch (error) {
     const { text, json } = describeError(error, run.secrets);
-    // Every command accepts --json, and a script asking for JSON wants its errors as JSON too.
+    // A script asking for JSON wants its errors as JSON too.
     io.stderr.write(args.includes('--json') ? `${JSON.stringify({ error: json })}\n` : `tokenwarden: ${text}\n`);
     return exitCodeOf(error);
   }

@@ -280,11 +280,11 @@ describe('tokenwarden token and create-token generic-jwt, against the fake gener
     expect(server.counters.created).toBe(0);
   });
 
-  it("exits 4 with the provider's own error when the create endpoint fails", async () => {
+  it("exits 4 with the API's own code and detail when the create endpoint refuses", async () => {
     server.failNext('create', { kind: 'status', status: 400, body: JSON.stringify({ code: 'quota', detail: 'Too many private tokens.' }) });
     const run = await runCli(['create-token', 'generic-jwt', '--name', 'ci', '--expires-at', inAMonth(), '--json'], { env });
     expect(run.code).toBe(ExitCode.failed);
-    expect(JSON.parse(run.stderr).error).toMatchObject({ code: 'PRIVATE_TOKEN_REQUEST_FAILED', provider: 'generic-jwt', status: 400, apiCode: 'quota' });
+    expect(JSON.parse(run.stderr).error).toMatchObject({ code: 'API_CALL_FAILED', provider: 'generic-jwt', status: 400, apiCode: 'quota', detail: 'Too many private tokens.' });
     expect(run.stderr).not.toContain(server.credentials.password);
   });
 });
