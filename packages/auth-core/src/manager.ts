@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { DEFAULT_RETRY, backoffDelay, type RetryOptions } from './backoff.js';
 import {
+  ApiCallFailedError,
   CredentialsRejectedError,
   InvalidTokenResponseError,
   LoginFailedError,
@@ -389,7 +390,7 @@ export class TokenManager {
       this.rejection = { error, until: Date.now() + error.retryAfterMs };
       return undefined;
     }
-    const retryAfter = error instanceof LoginFailedError ? error.retryAfterMs : undefined;
+    const retryAfter = error instanceof LoginFailedError || error instanceof ApiCallFailedError ? error.retryAfterMs : undefined;
     if (retryAfter !== undefined) this.pauseLogins(Date.now() + Math.min(retryAfter, this.retry.maxRetryAfterMs), 'Retry-After');
     if (!error.retryable || attempt >= this.retry.maxAttempts) return undefined;
     const delay = retryAfter ?? backoffDelay(attempt - 1, this.retry);

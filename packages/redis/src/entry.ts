@@ -6,6 +6,8 @@ const payloadSchema = z.object({
   value: z.string().min(1),
   scheme: z.string(),
   lifetimeMs: z.number().finite().nonnegative(),
+  /** How long before expiry the source asked to be refreshed (`AccessToken.refreshAt`), if it did. */
+  refreshLeadMs: z.number().finite().nonnegative().optional(),
 });
 
 const entrySchema = z.union([
@@ -47,7 +49,12 @@ export class EntryCodec {
   }
 
   encode(redisKey: string, token: AccessToken): string {
-    const payload = { value: token.value, scheme: token.scheme, lifetimeMs: Math.max(0, token.expiresAt - token.issuedAt) };
+    const payload = {
+      value: token.value,
+      scheme: token.scheme,
+      lifetimeMs: Math.max(0, token.expiresAt - token.issuedAt),
+      ...(token.refreshAt !== undefined ? { refreshLeadMs: Math.max(0, token.expiresAt - token.refreshAt) } : {}),
+    };
     const fp = this.fingerprint(token.value);
     if (!this.#sealKey) return JSON.stringify({ v: 1, fp, token: payload });
     const iv = randomBytes(12);
@@ -86,7 +93,9 @@ export class EntryCodec {
     if (fp !== entry.data.fp) return { ignored: 'corrupt' };
     if (!(ttlMs > 0)) return { ignored: 'no-expiry' };
     const expiresAt = now + ttlMs;
-    return { fp, token: { value: payload.value, scheme: payload.scheme, issuedAt: expiresAt - payload.lifetimeMs, expiresAt } };
+    const { value, scheme, lifetimeMs, refreshLeadMs } = payload;
+    const refreshAt = refreshLeadMs !== undefined ? { refreshAt: expiresAt - refreshLeadMs } : {};
+    return { fp, token: { value, scheme, issuedAt: expiresAt - lifetimeMs, expiresAt, ...refreshAt } };
   }
 
   private open(redisKey: string, sealed: { iv: string; tag: string; data: string }): unknown {

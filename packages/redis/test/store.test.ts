@@ -46,6 +46,17 @@ describe('get and set', () => {
     expect(pttl).toBeLessThanOrEqual(30_000);
   });
 
+  it("keeps a source's own refreshAt (as a lead before expiry) so every process refreshes when the source asked", async () => {
+    const s = store(fleet.newPrefix());
+    const written = { ...token('tok-refresh-at', 60_000) };
+    const withRefreshAt = { ...written, refreshAt: written.expiresAt - 10_000 };
+    await s.set('k', withRefreshAt);
+    const read = await s.get('k');
+    expect(read!.expiresAt - read!.refreshAt!).toBe(10_000);
+    await s.set('plain', written);
+    expect((await s.get('plain'))!.refreshAt).toBeUndefined();
+  });
+
   it('never serves a token past its expiry: the entry is gone from Redis when the token expires', async () => {
     const s = store(fleet.newPrefix());
     await s.set('k', token('tok-short', 150));
