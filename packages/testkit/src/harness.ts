@@ -4,6 +4,7 @@ import { attachAxios } from '@tokenwarden/auth-core/axios';
 import type { ConformanceServer, RunningServer } from '@tokenwarden/auth-core/testing';
 import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { ConformanceError, describeThrown, ensure } from './failure.js';
+import { pollUntil, useDateOnlyFakeClock } from './helpers.js';
 import type { ConformanceOptions } from './options.js';
 import { expectNoSecrets } from './secrets.js';
 
@@ -166,25 +167,7 @@ export class Harness<S extends ConformanceServer> {
    * the servers' I/O stay real. The fake clock keeps moving with real time.
    */
   useFakeClock(): void {
-    jest.useFakeTimers({
-      advanceTimers: true,
-      doNotFake: [
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'requestAnimationFrame',
-        'cancelAnimationFrame',
-        'requestIdleCallback',
-        'cancelIdleCallback',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
+    useDateOnlyFakeClock();
   }
 
   /** Moves the fake clock to `epochMs` (see `useFakeClock`); no timer fires because of it. */
@@ -194,11 +177,7 @@ export class Harness<S extends ConformanceServer> {
 
   /** Polls `condition` every few milliseconds for at most `timeoutMs` of real time. */
   async waitFor(condition: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    while (!condition()) {
-      ensure(performance.now() < deadline, `timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    ensure(await pollUntil(condition, timeoutMs), `timed out after ${timeoutMs} ms waiting for ${what}`);
   }
 
   /** Disposes every manager, detaches axios, closes every server and restores real timers. Idempotent. */

@@ -6,6 +6,7 @@ export { SUITE_ENGINE } from './harness.js';
 export { ConformanceError } from './failure.js';
 export { expectNoSecrets, findSecrets, renderError, MIN_SECRET_LENGTH } from './secrets.js';
 export type { ErrorRendering, SecretLeak } from './secrets.js';
+export { pollUntil, rejectionOf, renderErrorText, useDateOnlyFakeClock, waitFor, waitForTurns } from './helpers.js';
 export { collectErrors } from './collect.js';
 export type { CollectedErrors } from './collect.js';
 export { REDIRECT_PATH, carriesAny, startRecordingServer, startRedirectingFront } from './servers.js';
