@@ -1,5 +1,6 @@
 import { ApiCallFailedError, createAuthFetch, InvalidOptionsError, TokenRejectedError } from '@tokenwarden/auth-core';
-import { ENGINE, rejection, renderings, setup, type Setup } from '../test/support.js';
+import { rejectionOf, renderErrorText } from '@tokenwarden/testkit';
+import { ENGINE, setup, type Setup } from '../test/support.js';
 import { mittwald } from './index.js';
 
 let t: Setup | undefined;
@@ -77,12 +78,12 @@ describe('access tokens', () => {
   it('fails with ApiCallFailedError for a truncated JSON body from /authentication/tokens, without the partial token in the error', async () => {
     t = await setup();
     t.server.failNextTokenCalls({ kind: 'status', status: 201, body: '{"uuid":"u-1","token":"MW_aEQyz5j9YmTaam' });
-    const error = await rejection(t.provider.createAccessToken({ description: 'My application' }));
+    const error = await rejectionOf(t.provider.createAccessToken({ description: 'My application' }));
     expect(error).toBeInstanceOf(ApiCallFailedError);
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'create access token', status: 201, retryable: false });
     expect((error as Error).message).toContain('POST /v1/authentication/tokens answered a body that is not JSON');
     expect((error as Error).message).not.toContain('login');
-    expect(renderings(error)).not.toContain('MW_aEQyz5');
+    expect(renderErrorText(error)).not.toContain('MW_aEQyz5');
     expect(t.server.counters.tokenCalls).toBe(1);
   });
 
@@ -93,7 +94,7 @@ describe('access tokens', () => {
   ])('fails with ApiCallFailedError when the created access token has %s', async (_label, body) => {
     t = await setup();
     t.server.failNextTokenCalls({ kind: 'status', status: 201, body: JSON.stringify(body) });
-    const error = await rejection(t.provider.createAccessToken({ description: 'd' }));
+    const error = await rejectionOf(t.provider.createAccessToken({ description: 'd' }));
     expect(error).toBeInstanceOf(ApiCallFailedError);
     expect(error).toMatchObject({ operation: 'create access token', retryable: false });
     expect((error as Error).message).toContain('not an access token');
@@ -114,17 +115,17 @@ describe('access tokens', () => {
   it('fails with TokenRejectedError when the call is rejected again with a fresh token', async () => {
     t = await setup({ server: { lifetimeSec: 0 } });
     t.server.settings.expClaim = false;
-    const error = await rejection(t.provider.listAccessTokens());
+    const error = await rejectionOf(t.provider.listAccessTokens());
     expect(error).toBeInstanceOf(TokenRejectedError);
     expect((error as TokenRejectedError).url).toBe(`${t.server.url}/v1/authentication/tokens`);
     expect(t.server.counters.tokenCalls).toBe(2);
-    for (const token of t.tokens) expect(renderings(error) + t.transcript()).not.toContain(token);
+    for (const token of t.tokens) expect(renderErrorText(error) + t.transcript()).not.toContain(token);
   });
 
   it('fails with a retryable ApiCallFailedError carrying Retry-After for a 503 from /authentication/tokens, without retrying it', async () => {
     t = await setup();
     t.server.failNextTokenCalls({ kind: 'status', status: 503, headers: { 'retry-after': '30' } });
-    const error = await rejection(t.provider.createAccessToken({ description: 'd' }));
+    const error = await rejectionOf(t.provider.createAccessToken({ description: 'd' }));
     expect(error).toBeInstanceOf(ApiCallFailedError);
     expect((error as ApiCallFailedError).retryAfterMs).toBe(30_000);
     expect(error).toMatchObject({ operation: 'create access token', status: 503, retryable: true });
@@ -135,7 +136,7 @@ describe('access tokens', () => {
   it('fails with a non-retryable ApiCallFailedError for a 403 from /authentication/tokens', async () => {
     t = await setup();
     t.server.failNextTokenCalls({ kind: 'status', status: 403 });
-    const error = await rejection(t.provider.listAccessTokens());
+    const error = await rejectionOf(t.provider.listAccessTokens());
     expect(error).toBeInstanceOf(ApiCallFailedError);
     expect((error as ApiCallFailedError).status).toBe(403);
     expect(error).toMatchObject({ operation: 'list access tokens', retryable: false });
@@ -144,17 +145,17 @@ describe('access tokens', () => {
   it('fails with a retryable ApiCallFailedError naming the revoke for a 500, carrying no token', async () => {
     t = await setup();
     t.server.failNextTokenCalls({ kind: 'status', status: 500 });
-    const error = await rejection(t.provider.revokeAccessToken('u-1'));
+    const error = await rejectionOf(t.provider.revokeAccessToken('u-1'));
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'revoke access token', status: 500, retryable: true });
     expect((error as Error).message).toBe('mittwald revoke access token failed: DELETE /v1/authentication/tokens/u-1 answered HTTP 500.');
-    for (const token of t.tokens) expect(renderings(error)).not.toContain(token);
+    for (const token of t.tokens) expect(renderErrorText(error)).not.toContain(token);
   });
 
   it("gives a hanging access-token call the engine's loginTimeoutMs, and names the call, not a login", async () => {
     t = await setup({ engine: { loginTimeoutMs: 400 } });
     await t.provider.manager.getToken();
     t.server.failNextTokenCalls({ kind: 'hang' });
-    const error = await rejection(t.provider.listAccessTokens());
+    const error = await rejectionOf(t.provider.listAccessTokens());
     expect(error).toBeInstanceOf(ApiCallFailedError);
     expect(error).toMatchObject({ operation: 'list access tokens', status: undefined, retryable: true });
     expect((error as Error).message).toBe('mittwald list access tokens failed: no answer within 400 ms.');
@@ -165,7 +166,7 @@ describe('access tokens', () => {
     t = await setup({ options: { requestTimeoutMs: 150 }, engine: { loginTimeoutMs: 5_000 } });
     await t.provider.manager.getToken();
     t.server.failNextTokenCalls({ kind: 'hang' });
-    const error = await rejection(t.provider.createAccessToken({ description: 'd' }));
+    const error = await rejectionOf(t.provider.createAccessToken({ description: 'd' }));
     expect((error as Error).message).toBe('mittwald create access token failed: no answer within 150 ms.');
   });
 
@@ -173,7 +174,7 @@ describe('access tokens', () => {
     t = await setup();
     await t.provider.manager.getToken();
     await t.server.close();
-    const error = await rejection(t.provider.revokeAccessToken('u-1'));
+    const error = await rejectionOf(t.provider.revokeAccessToken('u-1'));
     expect(error).toBeInstanceOf(ApiCallFailedError);
     expect(error).toMatchObject({ operation: 'revoke access token', status: undefined, retryable: true });
     expect((error as Error).message).toMatch(/^mittwald revoke access token failed: network error \w+\.$/);
@@ -183,7 +184,7 @@ describe('access tokens', () => {
     t = await setup({ engine: { maxResponseBytes: 4096 } });
     await t.provider.manager.getToken();
     t.server.failNextTokenCalls({ kind: 'huge', bytes: 10_000 });
-    const error = await rejection(t.provider.listAccessTokens());
+    const error = await rejectionOf(t.provider.listAccessTokens());
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'list access tokens', retryable: false });
     expect((error as Error).message).toBe('mittwald list access tokens failed: the body is larger than 4096 bytes.');
   });
@@ -193,7 +194,7 @@ describe('access tokens', () => {
     ['an empty uuid', () => t!.provider.revokeAccessToken(''), 'uuid'],
   ])('rejects %s with InvalidOptionsError before any call', async (_label, call, path) => {
     t = await setup();
-    const error = await rejection(call());
+    const error = await rejectionOf(call());
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).issues.map((i) => i.path)).toEqual([path]);
     expect(t.server.seen).toEqual([]);
@@ -201,7 +202,7 @@ describe('access tokens', () => {
 
   it('takes the list and revoke paths from the options', async () => {
     t = await setup({ options: { listTokensPath: '/v1/customers/1', revokeTokenPath: '/v1/customers/{uuid}' } });
-    const error = await rejection(t.provider.listAccessTokens());
+    const error = await rejectionOf(t.provider.listAccessTokens());
     // The customer resource is not a list: the configured path was called and its answer validated.
     expect(error).toBeInstanceOf(ApiCallFailedError);
     expect((error as Error).message).toContain('GET /v1/customers/1 answered JSON that is not a list of access tokens');

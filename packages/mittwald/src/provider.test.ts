@@ -8,9 +8,9 @@ import {
 } from '@tokenwarden/auth-core';
 import { signJwt } from '@tokenwarden/auth-core/testing';
 import { attachAxios } from '@tokenwarden/auth-core/axios';
-import { carriesAny, startRecordingServer, startRedirectingFront } from '@tokenwarden/testkit';
+import { carriesAny, rejectionOf, renderErrorText, startRecordingServer, startRedirectingFront } from '@tokenwarden/testkit';
 import axios, { AxiosError } from 'axios';
-import { ENGINE, rejection, renderings, setup, type Setup } from '../test/support.js';
+import { ENGINE, setup, type Setup } from '../test/support.js';
 import { mittwald, type MittwaldOptions } from './index.js';
 
 let t: Setup | undefined;
@@ -66,7 +66,7 @@ describe('login', () => {
     t = await setup();
     const wrong = mittwald({ baseUrl: t.server.url, username: t.server.credentials.username, password: 'wrong-password-1' }, ENGINE);
     try {
-      const error = await rejection(wrong.manager.getToken());
+      const error = await rejectionOf(wrong.manager.getToken());
       expect(error).toBeInstanceOf(CredentialsRejectedError);
       expect((error as CredentialsRejectedError).reason).toBe('Invalid username or password.');
       const fetch = createAuthFetch(wrong);
@@ -74,7 +74,7 @@ describe('login', () => {
       expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof CredentialsRejectedError)).toBe(true);
       expect(t.server.counters.logins).toBe(1);
       expect(t.server.counters.apiCalls).toBe(0);
-      expect(renderings(error)).not.toContain('wrong-password-1');
+      expect(renderErrorText(error)).not.toContain('wrong-password-1');
     } finally {
       wrong.manager.dispose();
     }
@@ -83,9 +83,9 @@ describe('login', () => {
   it('rejects a revoked access token with CredentialsRejectedError', async () => {
     t = await setup({ credentials: 'access token' });
     expect(await t.provider.revokeAccessToken(t.server.accessToken.uuid)).toBe(true);
-    const error = await rejection(t.provider.manager.forceRefresh());
+    const error = await rejectionOf(t.provider.manager.forceRefresh());
     expect(error).toBeInstanceOf(CredentialsRejectedError);
-    expect(renderings(error)).not.toContain(t.server.accessToken.token);
+    expect(renderErrorText(error)).not.toContain(t.server.accessToken.token);
   });
 
   it.each([
@@ -98,10 +98,10 @@ describe('login', () => {
   ] as const)('fails with InvalidTokenResponseError after one login and caches nothing for %s', async (_label, fault, problem) => {
     t = await setup();
     t.server.failNextLogins(fault);
-    const error = await rejection(t.provider.manager.getToken());
+    const error = await rejectionOf(t.provider.manager.getToken());
     expect(error).toBeInstanceOf(InvalidTokenResponseError);
     expect((error as Error).message).toContain(problem);
-    expect(renderings(error)).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}/);
+    expect(renderErrorText(error)).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}/);
     expect(t.server.counters.logins).toBe(1);
     expect(t.provider.manager.peek()).toBeUndefined();
     await t.provider.manager.getToken();
@@ -111,7 +111,7 @@ describe('login', () => {
   it('shows the start of an HTML page in the error, so the user sees what answered', async () => {
     t = await setup();
     t.server.failNextLogins({ kind: 'html' });
-    const error = (await rejection(t.provider.manager.getToken())) as InvalidTokenResponseError;
+    const error = (await rejectionOf(t.provider.manager.getToken())) as InvalidTokenResponseError;
     expect(error.preview).toMatch(/^<!DOCTYPE html>/);
     expect(error.status).toBe(200);
   });
@@ -142,8 +142,8 @@ describe('presentation', () => {
     t = await setup({ options: { tokenIn: 'query' }, server: { lifetimeSec: 0 } });
     t.server.settings.expClaim = false;
     const url = `${t.server.url}${t.server.protectedPath}?lang=de`;
-    const viaFetch = await rejection(t.fetch(url));
-    const viaAxios = await rejection(t.axios.get(url));
+    const viaFetch = await rejectionOf(t.fetch(url));
+    const viaAxios = await rejectionOf(t.axios.get(url));
     for (const error of [viaFetch, viaAxios]) {
       expect(error).toBeInstanceOf(TokenRejectedError);
       expect((error as TokenRejectedError).url).toBe(`${t.server.url}${t.server.protectedPath}?lang=de`);
@@ -153,7 +153,7 @@ describe('presentation', () => {
     expect(t.server.counters.rejected).toBe(4);
     expect(t.server.counters.logins).toBe(3);
     expect(t.tokens.size).toBe(3);
-    const text = [renderings(viaFetch), renderings(viaAxios), t.transcript()].join('\n');
+    const text = [renderErrorText(viaFetch), renderErrorText(viaAxios), t.transcript()].join('\n');
     expect(t.events.filter((e) => e.name === 'rejected')).toHaveLength(3);
     for (const token of t.tokens) expect(text).not.toContain(token);
     expect(text).not.toContain(t.server.credentials.password);
@@ -161,11 +161,11 @@ describe('presentation', () => {
 
   it('keeps the access_token out of an axios error for a non-rejection failure (405), its config and its request', async () => {
     t = await setup({ options: { tokenIn: 'query' } });
-    const error = await rejection(t.axios.patch(t.server.protectedPath, { a: 1 }));
+    const error = await rejectionOf(t.axios.patch(t.server.protectedPath, { a: 1 }));
     expect(error).toBeInstanceOf(AxiosError);
     expect((error as AxiosError).response?.status).toBe(405);
     const token = t.provider.manager.peek()!.value;
-    expect(renderings(error)).not.toContain(token);
+    expect(renderErrorText(error)).not.toContain(token);
     expect(JSON.stringify((error as AxiosError).config)).not.toContain(token);
     expect(t.transcript()).not.toContain(token);
   });
@@ -200,7 +200,7 @@ describe('options', () => {
       mittwald(options as MittwaldOptions);
     } catch (error) {
       expect(error).toBeInstanceOf(InvalidOptionsError);
-      expect(renderings(error)).not.toContain('secret-value-123');
+      expect(renderErrorText(error)).not.toContain('secret-value-123');
       return (error as InvalidOptionsError).issues.map((i) => `${i.path}: ${i.message}`);
     }
     throw new Error('expected InvalidOptionsError');

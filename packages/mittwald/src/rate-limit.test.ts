@@ -1,6 +1,7 @@
 import { LoginFailedError, RateLimitedError } from '@tokenwarden/auth-core';
 import { issueJwt } from '@tokenwarden/auth-core/testing';
-import { rejection, setup, useFakeClock, type Setup } from '../test/support.js';
+import { rejectionOf, useDateOnlyFakeClock } from '@tokenwarden/testkit';
+import { setup, type Setup } from '../test/support.js';
 
 let t: Setup | undefined;
 afterEach(async () => {
@@ -49,14 +50,14 @@ describe('rate limits', () => {
     const limited = await t.fetch(t.server.url + t.server.protectedPath);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
-    const error = (await rejection(t.axios.get(t.server.protectedPath))) as { response?: { status: number } };
+    const error = (await rejectionOf(t.axios.get(t.server.protectedPath))) as { response?: { status: number } };
     expect(error.response?.status).toBe(429);
     expect(t.provider.rateLimit(`GET ${t.server.protectedPath}`)?.remaining).toBe(0);
     expect(t.server.counters.logins).toBe(1);
   });
 
   it('stops logging in when the login budget reaches 0: serves the valid token, then fails with RateLimitedError until the 15-minute window has passed', async () => {
-    useFakeClock();
+    useDateOnlyFakeClock();
     t = await setup({ server: { loginRateLimit: 1, lifetimeSec: 60 } });
     const url = t.server.url + t.server.protectedPath;
     const first = await t.provider.manager.getToken();
@@ -69,9 +70,9 @@ describe('rate limits', () => {
 
     // Expired and still inside the window: a typed error that says when to retry, no login call.
     jest.setSystemTime(first.issuedAt + 5 * 60_000);
-    const viaGetToken = await rejection(t.provider.manager.getToken());
-    const viaFetch = await rejection(t.fetch(url));
-    const viaAxios = await rejection(t.axios.get(t.server.protectedPath));
+    const viaGetToken = await rejectionOf(t.provider.manager.getToken());
+    const viaFetch = await rejectionOf(t.fetch(url));
+    const viaAxios = await rejectionOf(t.axios.get(t.server.protectedPath));
     for (const error of [viaGetToken, viaFetch, viaAxios]) {
       expect(error).toBeInstanceOf(RateLimitedError);
       expect((error as RateLimitedError).message).toContain('mittwald login rate limit');
@@ -88,11 +89,11 @@ describe('rate limits', () => {
   it('honours a login 429 with Retry-After and X-RateLimit-Remaining 0: LoginFailedError, then RateLimitedError for the window, one login call', async () => {
     t = await setup({ server: { loginRateLimit: 0 } });
     const before = Date.now();
-    const error = await rejection(t.provider.manager.getToken());
+    const error = await rejectionOf(t.provider.manager.getToken());
     expect(error).toBeInstanceOf(LoginFailedError);
     expect((error as LoginFailedError).status).toBe(429);
     expect((error as LoginFailedError).retryAfterMs).toBeGreaterThan(WINDOW_MS - 5_000);
-    const again = await rejection(t.fetch(t.server.url + t.server.protectedPath));
+    const again = await rejectionOf(t.fetch(t.server.url + t.server.protectedPath));
     expect(again).toBeInstanceOf(RateLimitedError);
     expect((again as RateLimitedError).retryAt).toBeGreaterThanOrEqual(before + WINDOW_MS);
     expect(t.server.counters.logins).toBe(1);
@@ -103,8 +104,8 @@ describe('rate limits', () => {
     t = await setup();
     t.server.failNextLogins({ kind: 'status', status: 429, headers: { 'retry-after': '120' } });
     const before = Date.now();
-    await rejection(t.provider.manager.getToken());
-    const error = (await rejection(t.provider.manager.getToken())) as RateLimitedError;
+    await rejectionOf(t.provider.manager.getToken());
+    const error = (await rejectionOf(t.provider.manager.getToken())) as RateLimitedError;
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error.retryAt).toBeGreaterThanOrEqual(before + 120_000);
     expect(error.retryAt).toBeLessThan(Date.now() + 121_000);
@@ -114,10 +115,10 @@ describe('rate limits', () => {
   it('treats a login 429 without Retry-After as a used-up window: no retry storm, RateLimitedError afterwards', async () => {
     t = await setup();
     t.server.failNextLogins({ kind: 'status', status: 429, body: '{"message":"Too many requests."}' });
-    const error = await rejection(t.provider.manager.getToken());
+    const error = await rejectionOf(t.provider.manager.getToken());
     expect(error).toBeInstanceOf(LoginFailedError);
     expect((error as LoginFailedError).retryAfterMs).toBe(WINDOW_MS);
-    const again = (await rejection(t.provider.manager.getToken())) as RateLimitedError;
+    const again = (await rejectionOf(t.provider.manager.getToken())) as RateLimitedError;
     expect(again).toBeInstanceOf(RateLimitedError);
     expect(again.retryAt).toBeGreaterThan(Date.now() + WINDOW_MS - 5_000);
     expect(t.server.counters.logins).toBe(1);
