@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { ApiCallFailedError, TokenRejectedError, createAuthFetch } from '@tokenwarden/auth-core';
 import { issueJwt, readBody, sendJson, startServer, type RunningServer } from '@tokenwarden/auth-core/testing';
-import { ENGINE, USER_AGENT, rejection, renderings, useFakeServer } from '../test/helpers.js';
+import { rejectionOf, renderErrorText } from '@tokenwarden/testkit';
+import { ENGINE, USER_AGENT, useFakeServer } from '../test/helpers.js';
 import { meldeschein } from './provider.js';
 
 /** A Meldeschein stand-in that logs in and answers get_config with `answer` (the fake server's get_config always succeeds). */
@@ -47,7 +48,7 @@ describe('getConfig', () => {
   it('fails with TokenRejectedError when the fresh token is refused too', async () => {
     const provider = fx.provider();
     provider.manager.on('acquired', () => fx.server.revokeAll());
-    const error = await rejection(provider.getConfig());
+    const error = await rejectionOf(provider.getConfig());
     expect(error).toBeInstanceOf(TokenRejectedError);
     expect(fx.server.counters).toEqual({ logins: 2, apiCalls: 2, rejected: 2 });
   });
@@ -59,7 +60,7 @@ describe('getConfig', () => {
   });
 
   it('uses the configured path, and reports an error status as a non-retryable ApiCallFailedError', async () => {
-    const error = await rejection(fx.provider({ getConfigPath: '/meldeschein/config/' }).getConfig());
+    const error = await rejectionOf(fx.provider({ getConfigPath: '/meldeschein/config/' }).getConfig());
     expect(error).toBeInstanceOf(ApiCallFailedError);
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', provider: 'meldeschein', operation: 'get config', status: 404, retryable: false });
     expect((error as Error).message).toBe('meldeschein get config failed: GET /api/meldeschein/config/ answered HTTP 404.');
@@ -67,13 +68,13 @@ describe('getConfig', () => {
 
   it('refuses an answer that is not a configuration', async () => {
     (fx.server.config as Record<string, unknown>)['gemeinden'] = [{ id: 'seventeen' }];
-    const error = await rejection(fx.provider().getConfig());
+    const error = await rejectionOf(fx.provider().getConfig());
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'get config', status: 200, retryable: false });
     expect((error as Error).message).toContain('GET /api/get-config/ answered JSON that is not a configuration');
   });
 
   it('stops reading an answer larger than maxBytes', async () => {
-    const error = await rejection(fx.provider().getConfig({ maxBytes: 64 }));
+    const error = await rejectionOf(fx.provider().getConfig({ maxBytes: 64 }));
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', status: 200, retryable: false });
     expect((error as Error).message).toContain('answered a body larger than 64 bytes');
   });
@@ -82,10 +83,10 @@ describe('getConfig', () => {
     const provider = fx.provider({ tokenIn: 'query' });
     const { value } = await provider.manager.getToken();
     await fx.server.close();
-    const error = await rejection(provider.getConfig());
+    const error = await rejectionOf(provider.getConfig());
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'get config', status: undefined, retryable: true });
     expect((error as Error).message).toContain('network error calling GET /api/get-config/');
-    expect(renderings(error)).not.toContain(value);
+    expect(renderErrorText(error)).not.toContain(value);
   });
 
   it('rejects with the caller’s own reason, and logs in for nobody, when the call was aborted before it started', async () => {
@@ -121,7 +122,7 @@ describe('getConfig failures of the call itself', () => {
 
   it('reports a 503 with Retry-After as a retryable ApiCallFailedError carrying retryAfterMs, without retrying it', async () => {
     server = await configServer((res) => sendJson(res, 503, { detail: 'maintenance' }, { 'retry-after': '30' }));
-    const error = await rejection(provider().getConfig());
+    const error = await rejectionOf(provider().getConfig());
     expect(error).toBeInstanceOf(ApiCallFailedError);
     expect(error).toMatchObject({ operation: 'get config', status: 503, retryAfterMs: 30_000, retryable: true });
     expect(server.configCalls()).toBe(1);
@@ -129,14 +130,14 @@ describe('getConfig failures of the call itself', () => {
 
   it("gives a hanging get_config the engine's loginTimeoutMs when the call sets no timeoutMs", async () => {
     server = await configServer(() => undefined);
-    const error = await rejection(provider({ ...ENGINE, loginTimeoutMs: 300 }).getConfig());
+    const error = await rejectionOf(provider({ ...ENGINE, loginTimeoutMs: 300 }).getConfig());
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'get config', status: undefined, retryable: true });
     expect((error as Error).message).toBe('meldeschein get config failed: GET /api/get-config/ did not answer within 300 ms.');
   });
 
   it("takes the call's timeoutMs over the engine's loginTimeoutMs", async () => {
     server = await configServer(() => undefined);
-    const error = await rejection(provider({ ...ENGINE, loginTimeoutMs: 5_000 }).getConfig({ timeoutMs: 150 }));
+    const error = await rejectionOf(provider({ ...ENGINE, loginTimeoutMs: 5_000 }).getConfig({ timeoutMs: 150 }));
     expect((error as Error).message).toContain('did not answer within 150 ms');
   });
 });

@@ -1,7 +1,7 @@
 import { CredentialsRejectedError, InvalidTokenResponseError, createAuthFetch } from '@tokenwarden/auth-core';
 import type { LoginFault } from '@tokenwarden/auth-core/testing';
-import { startRecordingServer, type RecordingServer } from '@tokenwarden/testkit';
-import { rejection, renderings, useFakeServer } from '../test/helpers.js';
+import { rejectionOf, renderErrorText, startRecordingServer, type RecordingServer } from '@tokenwarden/testkit';
+import { useFakeServer } from '../test/helpers.js';
 
 const xmlAnswer = (body: string): LoginFault => ({ kind: 'status', status: 200, headers: { 'content-type': 'application/xml' }, body });
 
@@ -12,11 +12,11 @@ describe('bad login answers', () => {
   async function loginFailsWith(fault: LoginFault, options: Parameters<typeof fx.provider>[0] = {}): Promise<InvalidTokenResponseError> {
     fx.server.failNextLogins(fault);
     const provider = fx.provider(options);
-    const error = await rejection(provider.manager.getToken());
+    const error = await rejectionOf(provider.manager.getToken());
     expect(error).toBeInstanceOf(InvalidTokenResponseError);
     expect(fx.server.counters.logins).toBe(1);
     expect(provider.manager.peek()).toBeUndefined();
-    expect(renderings(error)).not.toContain(fx.server.credentials.password);
+    expect(renderErrorText(error)).not.toContain(fx.server.credentials.password);
     return error as InvalidTokenResponseError;
   }
 
@@ -90,7 +90,7 @@ describe('wrong credentials', () => {
 
   it('fail with CredentialsRejectedError carrying the server’s words after one login, and no retry storm', async () => {
     const provider = fx.provider({ password: 'wrong-password' });
-    const error = await rejection(provider.manager.getToken());
+    const error = await rejectionOf(provider.manager.getToken());
     expect(error).toBeInstanceOf(CredentialsRejectedError);
     expect(error).toMatchObject({ status: 400, reason: 'Unable to log in with provided credentials.' });
 
@@ -104,26 +104,26 @@ describe('wrong credentials', () => {
     ]);
     expect(during.every((o) => o.status === 'rejected' && o.reason instanceof CredentialsRejectedError)).toBe(true);
     expect(fx.server.counters).toEqual({ logins: 1, apiCalls: 0, rejected: 0 });
-    expect(renderings(error)).not.toContain('wrong-password');
+    expect(renderErrorText(error)).not.toContain('wrong-password');
   });
 
   it('are recognised in an XML refusal too', async () => {
-    const error = await rejection(fx.provider({ password: 'wrong-password', loginFormat: 'xml' }).manager.getToken());
+    const error = await rejectionOf(fx.provider({ password: 'wrong-password', loginFormat: 'xml' }).manager.getToken());
     expect(fx.server.logins[0]!.headers['accept']).toBe('application/xml');
     expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED', status: 400, reason: 'Unable to log in with provided credentials.' });
   });
 
   it('are recognised when the server refuses them with 401', async () => {
     fx.server.settings.refuseWith = 401;
-    const error = await rejection(fx.provider({ password: 'wrong-password', loginFormat: 'form' }).manager.getToken());
+    const error = await rejectionOf(fx.provider({ password: 'wrong-password', loginFormat: 'form' }).manager.getToken());
     expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED', status: 401, reason: 'Invalid username or password.' });
   });
 
   it('never show the password, even when the refusal echoes it', async () => {
     const { password } = fx.server.credentials;
     fx.server.failNextLogins({ kind: 'status', status: 400, body: JSON.stringify({ non_field_errors: [`No account with password ${password}.`] }) });
-    const error = await rejection(fx.provider().manager.getToken());
+    const error = await rejectionOf(fx.provider().manager.getToken());
     expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED', reason: 'No account with password [redacted].' });
-    expect(renderings(error)).not.toContain(password);
+    expect(renderErrorText(error)).not.toContain(password);
   });
 });

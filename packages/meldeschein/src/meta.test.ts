@@ -1,5 +1,6 @@
 import { createAuthFetch, InvalidOptionsError } from '@tokenwarden/auth-core';
-import { rejection, useFakeServer } from '../test/helpers.js';
+import { rejectionOf } from '@tokenwarden/testkit';
+import { useFakeServer } from '../test/helpers.js';
 import { InvalidRequestError, bodyWithMeta, mergeMeta } from './meta.js';
 import type { Meta } from './schemas.js';
 import { parseXml } from './xml.js';
@@ -128,7 +129,7 @@ describe('meta over HTTP (fake server booking endpoint)', () => {
 
   it('sends nothing, not even a login, when the meta has strings instead of integers', async () => {
     const provider = fx.provider();
-    const error = await rejection(
+    const error = await rejectionOf(
       (async () => createAuthFetch(provider)(provider.url('import/meldeschein/buchen/'), {
         method: 'POST',
         ...provider.withMeta({ x: 1 }, { meta: { gemeinde: '17', vermieter: '42', objekt: '7' } as unknown as Meta }),

@@ -1,6 +1,7 @@
 import { InvalidOptionsError, TokenRejectedError, createAuthFetch, decodeJwt, type TokenEvents } from '@tokenwarden/auth-core';
 import { signJwt } from '@tokenwarden/auth-core/testing';
-import { USER_AGENT, rejection, renderings, useFakeServer } from '../test/helpers.js';
+import { rejectionOf, renderErrorText } from '@tokenwarden/testkit';
+import { USER_AGENT, useFakeServer } from '../test/helpers.js';
 import { MELDESCHEIN_URLS, apiRoot, meldeschein } from './provider.js';
 import { parseXml } from './xml.js';
 
@@ -20,8 +21,8 @@ describe('options', () => {
     }
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).issues.map((i) => i.path).sort()).toEqual(['baseUrl', 'fallbackLifetimeMs', 'loginFormat', 'userAgent', 'username']);
-    expect(renderings(error)).not.toContain('secret-value-123');
-    expect(renderings(error)).not.toContain('staging');
+    expect(renderErrorText(error)).not.toContain('secret-value-123');
+    expect(renderErrorText(error)).not.toContain('staging');
   });
 
   it.each([
@@ -95,18 +96,18 @@ describe('meldeschein provider over HTTP', () => {
 
   it('escapes the credentials in an XML login, so a username cannot inject a password element', async () => {
     const provider = fx.provider({ loginFormat: 'xml', username: `x</username><password>${fx.server.credentials.password}</password><username>` });
-    const error = await rejection(provider.manager.getToken());
+    const error = await rejectionOf(provider.manager.getToken());
     expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED' });
     expect(fx.server.logins[0]!.body).toContain('<username>x&lt;/username&gt;&lt;password&gt;');
   });
 
   it('refuses, before any login call, a password XML cannot carry when logging in with XML', async () => {
     const provider = fx.provider({ loginFormat: 'xml', password: 'bell\u0007-password' });
-    const error = await rejection(provider.manager.getToken());
+    const error = await rejectionOf(provider.manager.getToken());
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).issues).toEqual([{ path: 'password', message: 'contains a control character XML cannot carry' }]);
     expect(fx.server.counters.logins).toBe(0);
-    expect(renderings(error)).not.toContain('bell\u0007-password');
+    expect(renderErrorText(error)).not.toContain('bell\u0007-password');
   });
 
   it('sends `Authorization: JWT <token>` and the User-Agent through fetch and axios, never Bearer', async () => {
@@ -158,8 +159,8 @@ describe('meldeschein provider over HTTP', () => {
     fx.server.revokeAll();
     const events: TokenEvents['rejected'][] = [];
     provider.manager.on('rejected', (event) => void events.push(event));
-    const viaFetch = await rejection(createAuthFetch(provider)(url));
-    const viaAxios = await rejection(fx.axios(provider).get(url));
+    const viaFetch = await rejectionOf(createAuthFetch(provider)(url));
+    const viaAxios = await rejectionOf(fx.axios(provider).get(url));
     expect(viaFetch).toBeInstanceOf(TokenRejectedError);
     expect(viaAxios).toBeInstanceOf(TokenRejectedError);
     expect((viaFetch as TokenRejectedError).url).toBe(url);
@@ -168,7 +169,7 @@ describe('meldeschein provider over HTTP', () => {
     // A succeeds; fetch: A refused, B refused; axios starts with B (still current): B refused, C refused.
     expect(tokens).toHaveLength(5);
     expect(new Set(tokens).size).toBe(3);
-    for (const rendered of [renderings(viaFetch), renderings(viaAxios), JSON.stringify(events)]) {
+    for (const rendered of [renderErrorText(viaFetch), renderErrorText(viaAxios), JSON.stringify(events)]) {
       for (const t of tokens) expect(rendered).not.toContain(t);
     }
     expect(events.every((e) => !e.url.includes('jwt=ey'))).toBe(true);

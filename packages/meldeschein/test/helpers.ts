@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { afterEach, beforeEach } from '@jest/globals';
 import type { TokenManagerOptions } from '@tokenwarden/auth-core';
 import { attachAxios } from '@tokenwarden/auth-core/axios';
@@ -11,20 +10,6 @@ export const USER_AGENT = 'acme-pms/2.1 (it@acme.example)';
 
 /** Retries milliseconds apart, so a failing login costs no wall-clock time. */
 export const ENGINE: TokenManagerOptions = { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 50 } };
-
-/** Everything an error shows when it is printed, logged or serialized. */
-export const renderings = (error: unknown): string =>
-  [String((error as Error).message), String((error as Error).stack), JSON.stringify(error), inspect(error, { depth: 10 })].join('\n');
-
-/** What `promise` rejected with; fails the test when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 type Meldeschein = ReturnType<typeof meldeschein>;
 
