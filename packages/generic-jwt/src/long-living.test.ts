@@ -1,5 +1,6 @@
 import { InvalidOptionsError, MemoryStore, createAuthFetch, type TokenEvents, type TokenStore } from '@tokenwarden/auth-core';
-import { engine, rejection, renderings, tracker, useFakeClock, waitFor } from '../test/helpers.js';
+import { rejectionOf, renderErrorText, useDateOnlyFakeClock, waitFor } from '@tokenwarden/testkit';
+import { engine, tracker } from '../test/helpers.js';
 import { genericJwt, type CreatedPrivateToken, type GenericJwtOptions } from './index.js';
 import { startFakeGenericJwtServer, type FakeGenericJwtServer, type FakePrivateToken } from './testing/index.js';
 
@@ -53,16 +54,16 @@ describe('long-living mode', () => {
     const issued = server.issuePrivateToken({ name: 'backend', expiresInSec: 30 * DAY_SEC });
     const p = stored(issued, { privateToken: { token: issued.token, expiresAt: Date.now() - 1_000 } });
 
-    const error = await rejection(createAuthFetch(p)(server.url + server.protectedPath));
+    const error = await rejectionOf(createAuthFetch(p)(server.url + server.protectedPath));
 
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as Error).message).toMatch(/privateToken: expired at .*configure a new one, or email and password/);
-    expect(renderings(error)).not.toContain(issued.token);
+    expect(renderErrorText(error)).not.toContain(issued.token);
     expect(server.counters).toMatchObject({ logins: 0, apiCalls: 0 });
   });
 
   it('without credentials, serves the stored token until its expiry with one acquisition and one store write, however many calls past the engine refresh point', async () => {
-    useFakeClock();
+    useDateOnlyFakeClock();
     const start = Date.now();
     const issued = server.issuePrivateToken({ name: 'backend', expiresInSec: 20 * DAY_SEC, issuedSecAgo: 10 * DAY_SEC });
     const memory = new MemoryStore();
@@ -90,7 +91,7 @@ describe('long-living mode', () => {
   });
 
   it('without credentials, refuses the stored token with InvalidOptionsError once it is within the engine expiry margin, writing nothing', async () => {
-    useFakeClock();
+    useDateOnlyFakeClock();
     const issued = server.issuePrivateToken({ name: 'backend', expiresInSec: 20 * DAY_SEC });
     const p = stored(issued, { privateToken: { token: issued.token, expiresAt: issued.expiresAt } });
     const acquired = collect(p, 'acquired');
@@ -98,7 +99,7 @@ describe('long-living mode', () => {
 
     jest.setSystemTime(issued.expiresAt - 2_000); // inside the default 5 s margin
     for (let i = 0; i < 3; i++) {
-      const error = await rejection(p.manager.getToken());
+      const error = await rejectionOf(p.manager.getToken());
       expect(error).toBeInstanceOf(InvalidOptionsError);
       expect((error as Error).message).toMatch(/privateToken: expires at .*, too soon to be used; configure a new one, or email and password/);
     }
@@ -123,7 +124,7 @@ describe('expiry warning', () => {
   });
 
   it('warns on the first use after the clock passes expiryWarningMs before expiry, not before', async () => {
-    useFakeClock();
+    useDateOnlyFakeClock();
     const issued = server.issuePrivateToken({ name: 'backend', expiresInSec: 10 * DAY_SEC });
     const p = stored(issued, { expiryWarningMs: 3 * DAY_MS });
     const warnings = collect(p, 'warning');
@@ -162,7 +163,7 @@ describe('automatic rotation (long-living mode with credentials)', () => {
   });
 
   it('rotates rotation.rotateBeforeMs before the expiry, not at the engine refresh point', async () => {
-    useFakeClock();
+    useDateOnlyFakeClock();
     const start = Date.now();
     const issued = server.issuePrivateToken({ name: 'backend', expiresInSec: 30 * DAY_SEC });
     const p = stored(issued, { ...credentials(), rotation: { rotateBeforeMs: 3 * DAY_MS } });

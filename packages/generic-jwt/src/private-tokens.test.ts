@@ -1,5 +1,6 @@
 import { ApiCallFailedError, InvalidOptionsError, TokenRejectedError, createAuthFetch } from '@tokenwarden/auth-core';
-import { engine, rejection, renderings, tracker } from '../test/helpers.js';
+import { rejectionOf, renderErrorText } from '@tokenwarden/testkit';
+import { engine, tracker } from '../test/helpers.js';
 import { PrivateTokenError, genericJwt, type GenericJwtOptions } from './index.js';
 import { startFakeGenericJwtServer, type FakeGenericJwtServer } from './testing/index.js';
 
@@ -36,14 +37,14 @@ describe('createPrivateToken', () => {
     ['an invalid Date', new Date('nope'), 'must be a Date, an ISO 8601 string or epoch ms'],
   ])('refuses an expiresAt that is %s with InvalidOptionsError before any request', async (_label, expiresAt, message) => {
     const p = withCredentials();
-    const error = await rejection(p.createPrivateToken({ name: 'ci', expiresAt } as never));
+    const error = await rejectionOf(p.createPrivateToken({ name: 'ci', expiresAt } as never));
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).issues).toEqual([{ path: 'expiresAt', message: expect.stringContaining(message) }]);
     expect(server.counters).toMatchObject({ logins: 0, created: 0 });
   });
 
   it('refuses a missing name with InvalidOptionsError before any request', async () => {
-    const error = await rejection(withCredentials().createPrivateToken({ expiresAt: Date.now() + DAY_MS } as never));
+    const error = await rejectionOf(withCredentials().createPrivateToken({ expiresAt: Date.now() + DAY_MS } as never));
     expect((error as InvalidOptionsError).issues).toEqual([{ path: 'name', message: 'is required' }]);
     expect(server.counters.logins).toBe(0);
   });
@@ -52,7 +53,7 @@ describe('createPrivateToken', () => {
     server.failNext('create', { kind: 'status', status: 400, body: JSON.stringify({ code: 'invalid', detail: 'A token with this name exists.' }) });
     const p = withCredentials();
 
-    const error = await rejection(p.createPrivateToken({ name: 'ci', expiresAt: Date.now() + DAY_MS }));
+    const error = await rejectionOf(p.createPrivateToken({ name: 'ci', expiresAt: Date.now() + DAY_MS }));
 
     expect(error).toBeInstanceOf(PrivateTokenError);
     expect(error).toBeInstanceOf(ApiCallFailedError);
@@ -66,7 +67,7 @@ describe('createPrivateToken', () => {
     });
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'API_CALL_FAILED', operation: 'create private token', status: 400, apiCode: 'invalid' });
     expect((error as Error).message).toBe('generic-jwt create private token failed: HTTP 400 (invalid: A token with this name exists.).');
-    expect(renderings(error)).not.toContain(server.credentials.password);
+    expect(renderErrorText(error)).not.toContain(server.credentials.password);
   });
 
   it('renews the short-living token once when the API refuses it (401), then succeeds', async () => {
@@ -101,20 +102,20 @@ describe('listPrivateTokens and revokePrivateToken', () => {
 
     await withCredentials().revokePrivateToken(String(issued.id));
 
-    const error = await rejection(fetch(server.url + server.protectedPath));
+    const error = await rejectionOf(fetch(server.url + server.protectedPath));
     expect(error).toBeInstanceOf(TokenRejectedError);
     expect(error).toMatchObject({ apiCode: 'token_not_valid', detail: 'Token is revoked' });
   });
 
   it('fails with PrivateTokenError 404 when revoking an unknown id', async () => {
-    const error = await rejection(withCredentials().revokePrivateToken(4711));
+    const error = await rejectionOf(withCredentials().revokePrivateToken(4711));
     expect(error).toMatchObject({ operation: 'revoke private token', status: 404, apiCode: 'not_found', detail: 'No private token with this id.' });
   });
 
   it("gives a hanging private-token call the engine's loginTimeoutMs, and names the call, not a login", async () => {
     const p = track(genericJwt({ baseUrl: server.url, ...server.credentials }, { ...engine, loginTimeoutMs: 300 }));
     server.failNext('list', { kind: 'hang' });
-    const error = await rejection(p.listPrivateTokens());
+    const error = await rejectionOf(p.listPrivateTokens());
     expect(error).toBeInstanceOf(PrivateTokenError);
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'list private tokens', status: undefined, retryable: true });
     expect((error as Error).message).toBe('generic-jwt list private tokens failed: no answer within 300 ms.');
@@ -123,13 +124,13 @@ describe('listPrivateTokens and revokePrivateToken', () => {
 
   it('carries Retry-After of a 429 from a private-token call as retryAfterMs', async () => {
     server.failNext('revoke', { kind: 'status', status: 429, headers: { 'retry-after': '20' } });
-    const error = await rejection(withCredentials().revokePrivateToken(1));
+    const error = await rejectionOf(withCredentials().revokePrivateToken(1));
     expect(error).toMatchObject({ code: 'API_CALL_FAILED', operation: 'revoke private token', status: 429, retryAfterMs: 20_000, retryable: true });
   });
 
   it('fails with PrivateTokenError when the list answer is not a list of private tokens', async () => {
     server.failNext('list', { kind: 'status', status: 200, body: JSON.stringify({ results: [] }) });
-    const error = await rejection(withCredentials().listPrivateTokens());
+    const error = await rejectionOf(withCredentials().listPrivateTokens());
     expect(error).toBeInstanceOf(PrivateTokenError);
     expect((error as Error).message).toContain('the answer is not a list of private tokens');
   });
@@ -148,7 +149,7 @@ describe('listPrivateTokens and revokePrivateToken', () => {
     const issued = server.issuePrivateToken({ name: 'stored', expiresInSec: 86_400 });
     const p = track(genericJwt({ baseUrl: server.url, privateToken: issued.token }, engine));
     for (const call of [p.listPrivateTokens(), p.revokePrivateToken(1), p.createPrivateToken({ name: 'x', expiresAt: Date.now() + DAY_MS })]) {
-      expect(await rejection(call)).toMatchObject({ code: 'INVALID_OPTIONS', issues: [{ path: 'email' }] });
+      expect(await rejectionOf(call)).toMatchObject({ code: 'INVALID_OPTIONS', issues: [{ path: 'email' }] });
     }
     expect(server.counters).toMatchObject({ logins: 0, listed: 0, created: 0, revoked: 0 });
   });

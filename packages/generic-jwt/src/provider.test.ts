@@ -7,8 +7,9 @@ import {
 } from '@tokenwarden/auth-core';
 import { attachAxios } from '@tokenwarden/auth-core/axios';
 import { sendJson, signJwt, startServer } from '@tokenwarden/auth-core/testing';
+import { rejectionOf, renderErrorText } from '@tokenwarden/testkit';
 import axios from 'axios';
-import { engine, rejection, renderings, tracker } from '../test/helpers.js';
+import { engine, tracker } from '../test/helpers.js';
 import { genericJwt, type GenericJwtOptions } from './index.js';
 import { startFakeGenericJwtServer, type FakeGenericJwtServer } from './testing/index.js';
 
@@ -107,11 +108,11 @@ describe('short-living mode', () => {
     server.failNextLogins({ kind: 'status', status: 200, body: JSON.stringify({ token: 'opaque-session-4f1c2b' }) });
     const p = provider();
 
-    const error = await rejection(p.manager.getToken());
+    const error = await rejectionOf(p.manager.getToken());
 
     expect(error).toBeInstanceOf(InvalidTokenResponseError);
     expect((error as Error).message).toMatch(/the token at "token" is not a JWT, so nothing says when it expires: set tokenLifetimeMs/);
-    expect(renderings(error)).not.toContain('opaque-session-4f1c2b');
+    expect(renderErrorText(error)).not.toContain('opaque-session-4f1c2b');
     expect(server.counters.logins).toBe(1);
     expect(p.manager.peek()).toBeUndefined();
   });
@@ -128,7 +129,7 @@ describe('short-living mode', () => {
     await start();
     const p = provider({ tokenPath: 'data.access' });
 
-    const error = await rejection(p.manager.getToken());
+    const error = await rejectionOf(p.manager.getToken());
 
     expect(error).toBeInstanceOf(InvalidTokenResponseError);
     expect((error as Error).message).toContain('the JSON has no token at "data.access"');
@@ -139,10 +140,10 @@ describe('short-living mode', () => {
   it('fails with CredentialsRejectedError carrying the server detail for a wrong password, never showing the password', async () => {
     await start();
     const p = provider({ password: 'wrong-password-123' });
-    const error = await rejection(p.manager.getToken());
+    const error = await rejectionOf(p.manager.getToken());
     expect(error).toBeInstanceOf(CredentialsRejectedError);
     expect((error as CredentialsRejectedError).reason).toBe('No active account found with the given credentials');
-    expect(renderings(error)).not.toContain('wrong-password-123');
+    expect(renderErrorText(error)).not.toContain('wrong-password-123');
     expect(server.counters.logins).toBe(1);
   });
 });
@@ -158,8 +159,8 @@ describe('rejection', () => {
     expect((await fetch(url)).status).toBe(200);
 
     server.settings.acceptTokens = false;
-    const viaFetch = await rejection(fetch(url));
-    const viaAxios = await rejection(instance.get(url));
+    const viaFetch = await rejectionOf(fetch(url));
+    const viaAxios = await rejectionOf(instance.get(url));
 
     for (const error of [viaFetch, viaAxios]) {
       expect(error).toBeInstanceOf(TokenRejectedError);
@@ -178,8 +179,8 @@ describe('rejection', () => {
     server.settings.rejectionFormat = 'text';
     server.settings.acceptTokens = false;
 
-    const viaFetch = await rejection(createAuthFetch(p)(url));
-    const viaAxios = await rejection(instance.get(url));
+    const viaFetch = await rejectionOf(createAuthFetch(p)(url));
+    const viaAxios = await rejectionOf(instance.get(url));
 
     for (const error of [viaFetch, viaAxios]) {
       expect(error).toBeInstanceOf(TokenRejectedError);
@@ -248,7 +249,7 @@ describe('options', () => {
       verify: { jwksUrl: 'https://auth.example.com/jwks', key: 'secret-key-456' },
     });
     expect(error.issues.map((i) => i.path).sort()).toEqual(['baseUrl', 'endpoints.revokePrivateToken', 'tokenPath', 'verify']);
-    for (const secret of ['secret-value-123', 'secret-key-456', 'not a url']) expect(renderings(error)).not.toContain(secret);
+    for (const secret of ['secret-value-123', 'secret-key-456', 'not a url']) expect(renderErrorText(error)).not.toContain(secret);
   });
 
   it('refuses a rotation.rotateBeforeMs not shorter than rotation.lifetimeMs, which would make every new token due at once', () => {
@@ -259,6 +260,6 @@ describe('options', () => {
   it('needs privateToken.expiresAt for a private token that is not a JWT with exp', () => {
     const error = optionError({ baseUrl: 'https://api.example.com', privateToken: 'opaque-private-token-789' });
     expect(error.issues).toEqual([{ path: 'privateToken.expiresAt', message: 'is required unless the token is a JWT with an exp claim' }]);
-    expect(renderings(error)).not.toContain('opaque-private-token-789');
+    expect(renderErrorText(error)).not.toContain('opaque-private-token-789');
   });
 });

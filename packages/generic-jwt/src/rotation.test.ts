@@ -1,5 +1,6 @@
 import { CredentialsRejectedError, InvalidJwtError, InvalidOptionsError, createAuthFetch } from '@tokenwarden/auth-core';
-import { engine, rejection, renderings, tracker } from '../test/helpers.js';
+import { rejectionOf, renderErrorText } from '@tokenwarden/testkit';
+import { engine, tracker } from '../test/helpers.js';
 import { PrivateTokenError, RotationError, genericJwt, type GenericJwtOptions } from './index.js';
 import { startFakeGenericJwtServer, type FakeGenericJwtServer, type FakePrivateToken } from './testing/index.js';
 
@@ -26,10 +27,10 @@ async function status(p: ReturnType<typeof rotating>): Promise<number> {
 }
 
 async function rotationError(promise: Promise<unknown>): Promise<RotationError> {
-  const error = await rejection(promise);
+  const error = await rejectionOf(promise);
   expect(error).toBeInstanceOf(RotationError);
   for (const secret of [server.credentials.password, old.token, ...[...server.privateTokens.values()].map((t) => t.token)]) {
-    expect(renderings(error)).not.toContain(secret);
+    expect(renderErrorText(error)).not.toContain(secret);
   }
   return error as RotationError;
 }
@@ -93,7 +94,7 @@ describe('rotatePrivateToken', () => {
     const error = await rotationError(p.rotatePrivateToken());
     expect(error).toMatchObject({ step: 'create', inUse: 'old' });
     expect(error.cause).toBeInstanceOf(CredentialsRejectedError);
-    expect(renderings(error)).not.toContain('wrong-password-123');
+    expect(renderErrorText(error)).not.toContain('wrong-password-123');
     expect(await status(p)).toBe(200);
   });
 
@@ -139,14 +140,14 @@ describe('rotatePrivateToken', () => {
 
   it('refuses to rotate without a private token in use (short-living mode), before any request', async () => {
     const p = rotating({ privateToken: undefined });
-    const error = await rejection(p.rotatePrivateToken());
+    const error = await rejectionOf(p.rotatePrivateToken());
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).issues).toEqual([{ path: 'privateToken', message: 'rotatePrivateToken() needs a private token in use (long-living mode)' }]);
     expect(server.counters).toMatchObject({ logins: 0, created: 0 });
   });
 
   it('refuses an expiresAt in the past with InvalidOptionsError before any request', async () => {
-    const error = await rejection(rotating().rotatePrivateToken({ expiresAt: new Date(Date.now() - DAY_MS) }));
+    const error = await rejectionOf(rotating().rotatePrivateToken({ expiresAt: new Date(Date.now() - DAY_MS) }));
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect(server.counters).toMatchObject({ logins: 0, created: 0 });
   });

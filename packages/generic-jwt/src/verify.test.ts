@@ -1,6 +1,7 @@
 import { InvalidJwtError, LoginFailedError, createAuthFetch } from '@tokenwarden/auth-core';
 import { signJwt } from '@tokenwarden/auth-core/testing';
-import { engine, rejection, renderings, tracker, unsignedJwt } from '../test/helpers.js';
+import { rejectionOf, renderErrorText } from '@tokenwarden/testkit';
+import { engine, tracker, unsignedJwt } from '../test/helpers.js';
 import { genericJwt, type GenericJwtOptions } from './index.js';
 import { startFakeGenericJwtServer, type FakeGenericJwtServer } from './testing/index.js';
 
@@ -22,7 +23,7 @@ const hs256 = (secret: string) => {
 };
 
 async function refused(p: ReturnType<typeof provider>, problem: RegExp): Promise<void> {
-  const error = await rejection(createAuthFetch(p)(server.url + server.protectedPath));
+  const error = await rejectionOf(createAuthFetch(p)(server.url + server.protectedPath));
   expect(error).toBeInstanceOf(InvalidJwtError);
   expect((error as Error).message).toMatch(problem);
   expect(p.manager.peek()).toBeUndefined();
@@ -58,9 +59,9 @@ describe('signature verification', () => {
     const p = provider({ verify: { key: server.publicKeyPem } });
     expect((await createAuthFetch(p)(server.url + server.protectedPath)).status).toBe(200);
     server.failNextLogins(answer(hs256(server.publicKeyPem)));
-    const error = await rejection(p.manager.forceRefresh());
+    const error = await rejectionOf(p.manager.forceRefresh());
     expect(error).toBeInstanceOf(InvalidJwtError);
-    expect(renderings(error)).not.toContain('BEGIN PUBLIC KEY');
+    expect(renderErrorText(error)).not.toContain('BEGIN PUBLIC KEY');
   });
 
   it('with an HMAC secret, accepts tokens signed with it and refuses others, never showing the secret', async () => {
@@ -68,9 +69,9 @@ describe('signature verification', () => {
     const p = provider({ verify: { key: secret } });
     server.failNextLogins(answer(hs256(secret)), answer(hs256('another-secret-456')));
     await p.manager.getToken();
-    const error = await rejection(p.manager.forceRefresh());
+    const error = await rejectionOf(p.manager.forceRefresh());
     expect(error).toBeInstanceOf(InvalidJwtError);
-    expect(renderings(error)).not.toContain(secret);
+    expect(renderErrorText(error)).not.toContain(secret);
   });
 
   it('refuses a token without the configured issuer', async () => {
@@ -84,7 +85,7 @@ describe('signature verification', () => {
 
   it('verifies a stored private token too', async () => {
     const p = track(genericJwt({ baseUrl: server.url, privateToken: hs256('someone-elses-secret'), verify: { jwksUrl: server.jwksUrl } }, engine));
-    expect(await rejection(p.manager.getToken())).toBeInstanceOf(InvalidJwtError);
+    expect(await rejectionOf(p.manager.getToken())).toBeInstanceOf(InvalidJwtError);
     const good = server.issuePrivateToken({ expiresInSec: 86_400 });
     const q = track(genericJwt({ baseUrl: server.url, privateToken: good.token, verify: { jwksUrl: server.jwksUrl } }, engine));
     expect((await createAuthFetch(q)(server.url + server.protectedPath)).status).toBe(200);
@@ -94,7 +95,7 @@ describe('signature verification', () => {
     const closed = await startFakeGenericJwtServer();
     await closed.close();
     const p = provider({ verify: { jwksUrl: closed.jwksUrl } });
-    const error = await rejection(p.manager.getToken());
+    const error = await rejectionOf(p.manager.getToken());
     expect(error).toBeInstanceOf(LoginFailedError);
     expect((error as Error).message).toContain('the JWKS to verify the token could not be fetched');
     expect(server.counters.logins).toBe(2); // engine.retry.maxAttempts
