@@ -12,6 +12,7 @@ import {
   type TokenManagerOptions,
 } from '@tokenwarden/auth-core';
 import { attachAxios } from '@tokenwarden/auth-core/axios';
+import { rejectionOf, renderErrorText, useDateOnlyFakeClock } from '@tokenwarden/testkit';
 import axios from 'axios';
 import { thinksurance, type ThinksuranceOptions } from './provider.js';
 import { NOT_EXISTING, TOKEN_INVALID, startFakeThinksuranceServer, type FakeThinksuranceServer } from './testing/index.js';
@@ -56,30 +57,6 @@ function provider(options: Partial<ThinksuranceOptions> = {}, engine: TokenManag
   return p;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** Everything an error shows when it is printed, logged or serialized. */
-const renderings = (value: unknown): string =>
-  value instanceof Error
-    ? [value.message, String(value.stack), JSON.stringify(value), inspect(value, { depth: 10 })].join('\n')
-    : [JSON.stringify(value), inspect(value, { depth: 10 })].join('\n');
-
-/** Fakes `Date` only, starting at `iso`: sockets, timers and the servers' I/O stay real. */
-function fakeDate(iso: string): void {
-  jest.useFakeTimers({
-    now: Date.parse(iso),
-    advanceTimers: true,
-    doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
-  });
-}
-
 const html502 = {
   kind: 'status',
   status: 502,
@@ -115,9 +92,9 @@ describe('login: POST /api/token', () => {
     'turns HTTP 200 { error } for %s into CredentialsRejectedError with the server reason, after one login, and logs in again only after the cool-down',
     async (_label, options, arrange) => {
       arrange();
-      fakeDate('2026-01-26T13:39:46Z');
+      useDateOnlyFakeClock(Date.parse('2026-01-26T13:39:46Z'));
       const p = provider(options);
-      const error = await rejection(p.manager.getToken());
+      const error = await rejectionOf(p.manager.getToken());
       expect(error).toBeInstanceOf(CredentialsRejectedError);
       expect(error).toMatchObject({ code: 'CREDENTIALS_REJECTED', reason: NOT_EXISTING, status: 200, retryAfterMs: COOLDOWN_MS });
       expect((error as Error).message).toBe(
@@ -140,14 +117,14 @@ describe('login: POST /api/token', () => {
   it('redacts the hash and secret from a login error that echoes them', async () => {
     const { hash, secret } = server.credentials;
     server.failNextLogins({ kind: 'status', status: 200, body: JSON.stringify({ error: `No API user for hash ${hash} and secret ${secret}.` }) });
-    const error = await rejection(provider().manager.getToken());
+    const error = await rejectionOf(provider().manager.getToken());
     expect((error as CredentialsRejectedError).reason).toBe('No API user for hash [redacted] and secret [redacted].');
   });
 
   it('fails with INVALID_TOKEN_RESPONSE after one login and caches nothing when the token is an empty string', async () => {
     server.failNextLogins({ kind: 'status', status: 200, body: JSON.stringify({ token: '', expired: '2026-01-26 14:54:46' }) });
     const p = provider();
-    const error = await rejection(p.manager.getToken());
+    const error = await rejectionOf(p.manager.getToken());
     expect(error).toBeInstanceOf(InvalidTokenResponseError);
     expect((error as Error).message).toContain('the "token" is empty');
     expect(server.counters.logins).toBe(1);
@@ -163,7 +140,7 @@ describe('login: POST /api/token', () => {
     ['an array', [{ token: 'abc', expired: '2026-01-26 14:54:46' }]],
   ])('fails with INVALID_TOKEN_RESPONSE after one login when the login answers %s', async (_label, body) => {
     server.failNextLogins({ kind: 'status', status: 200, body: JSON.stringify(body) });
-    const error = await rejection(provider().manager.getToken());
+    const error = await rejectionOf(provider().manager.getToken());
     expect(error).toBeInstanceOf(InvalidTokenResponseError);
     expect(server.counters.logins).toBe(1);
   });
@@ -179,7 +156,7 @@ describe('login: POST /api/token', () => {
 
   it('fails with LOGIN_FAILED (status 502) after the last attempt when every login answers an HTML 502 page', async () => {
     server.failNextLogins(html502, html502, html502);
-    const error = await rejection(provider().manager.getToken());
+    const error = await rejectionOf(provider().manager.getToken());
     expect(error).toBeInstanceOf(LoginFailedError);
     expect(error).toMatchObject({ status: 502, retryable: true });
     expect(server.counters.logins).toBe(3);
@@ -188,7 +165,7 @@ describe('login: POST /api/token', () => {
 
 describe('expiry: the "expired" field', () => {
   it('keeps a token for the 15 minutes "expired" says and logs in again before they are over', async () => {
-    fakeDate('2026-01-26T13:39:46Z');
+    useDateOnlyFakeClock(Date.parse('2026-01-26T13:39:46Z'));
     const p = provider({}, { refresh: { share: 0.75, minRemainingMs: 0, jitter: 0, expiryMarginMs: 5_000 } });
     const first = await p.manager.getToken();
     expect(first.expiresAt - first.issuedAt).toBe(15 * MIN);
@@ -210,7 +187,7 @@ describe('expiry: the "expired" field', () => {
     ['across the October change (issued 02:50 CEST, "expired" 02:05 CET)', '2026-10-25T00:50:00Z'],
     ['in the repeated October 02:xx hour (issued 02:10 CET, "expired" 02:25 CET)', '2026-10-25T01:10:00Z'],
   ])('reads a token issued %s as valid for 15 minutes, without a warning, and uses it', async (_label, issued) => {
-    fakeDate(issued);
+    useDateOnlyFakeClock(Date.parse(issued));
     const p = provider();
     const token = await p.manager.getToken();
     expect(token.issuedAt - Date.parse(issued)).toBeLessThan(1_000);
@@ -320,12 +297,12 @@ describe('rejection: a new token on the first response saying the token is inval
     // The server looks for the token in a header the provider does not send: every token is refused.
     server.settings.header = 'x-thinksurance-token';
     const p = provider();
-    const error = await rejection(createAuthFetch(p)(server.url + server.protectedPath));
+    const error = await rejectionOf(createAuthFetch(p)(server.url + server.protectedPath));
     expect(error).toBeInstanceOf(TokenRejectedError);
     expect(error).toMatchObject({ status: in200 ? 200 : 401, detail: TOKEN_INVALID, method: 'GET' });
     expect(server.counters).toEqual({ logins: 2, apiCalls: 2, rejected: 2 });
 
-    const viaAxios = await rejection(attachedAxios(p).get(server.url + server.protectedPath));
+    const viaAxios = await rejectionOf(attachedAxios(p).get(server.url + server.protectedPath));
     expect(viaAxios).toBeInstanceOf(TokenRejectedError);
     expect(server.counters).toEqual({ logins: 3, apiCalls: 4, rejected: 4 });
   });
@@ -378,7 +355,7 @@ describe('options', () => {
     })();
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).issues.map((i) => i.path).sort()).toEqual(['baseUrl', 'hash', 'header', 'lifetimeMs', 'scheme', 'timeZone']);
-    expect(renderings(error)).not.toMatch(/secret-value-123|Atlantis|ftp:|Bad Header|Bear er/);
+    expect(renderErrorText(error)).not.toMatch(/secret-value-123|Atlantis|ftp:|Bad Header|Bear er/);
   });
 
   it('requires baseUrl, hash and secret', () => {
@@ -416,7 +393,7 @@ describe('secrets: the hash and secret appear nowhere', () => {
     for (const fault of faults) {
       server.failNextLogins(fault);
       // A provider per fault: rejected credentials start a cool-down that would skip the next login.
-      errors.push(await rejection(watched({ retry: { maxAttempts: 1 } }).manager.getToken()));
+      errors.push(await rejectionOf(watched({ retry: { maxAttempts: 1 } }).manager.getToken()));
     }
     const q = watched();
     server.settings.rejectWith200 = true;
@@ -427,7 +404,7 @@ describe('secrets: the hash and secret appear nowhere', () => {
 
     expect(errors).toHaveLength(faults.length);
     expect(logLines.length).toBeGreaterThan(faults.length);
-    const everything = [...errors, ...loginErrors, ...seen, ...providers, q.manager.peek()].map(renderings).join('\n') + logLines.join('\n');
+    const everything = [...errors, ...loginErrors, ...seen, ...providers, q.manager.peek()].map(renderErrorText).join('\n') + logLines.join('\n');
     expect(everything).not.toContain(hash);
     expect(everything).not.toContain(secret);
     expect(everything).toContain('[redacted]');
