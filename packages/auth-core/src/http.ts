@@ -141,13 +141,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
  */
 export function assertLoginOk(
   response: HttpResponse,
-  init: { provider: string; cooldownMs?: number; reason?: (response: HttpResponse) => string | undefined },
+  init: { provider: string; reason?: (response: HttpResponse) => string | undefined },
 ): HttpResponse {
   const { status } = response;
   if (status >= 200 && status < 300) return response;
   const { provider } = init;
   if (status === 401 || status === 403) {
-    throw new CredentialsRejectedError({ provider, status, reason: init.reason?.(response), retryAfterMs: init.cooldownMs ?? 30_000 });
+    // The manager replaces retryAfterMs with its own credentialsCooldownMs when it catches this.
+    throw new CredentialsRejectedError({ provider, status, reason: init.reason?.(response), retryAfterMs: 30_000 });
   }
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);

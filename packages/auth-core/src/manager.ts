@@ -107,7 +107,7 @@ export class TokenManager {
   /** The last token value dropped by `invalidate` or `forceRefresh`: never adopted again from the store. */
   private discarded: string | undefined;
   private inflight: Promise<AccessToken> | undefined;
-  /** Credentials were rejected: fail fast with this error until `cooldownUntil`. */
+  /** Credentials were rejected: fail fast with this error until `until`. */
   private rejection: { error: CredentialsRejectedError; until: number } | undefined;
   /** No login before this time (Retry-After, a used-up rate-limit budget). */
   private pausedUntil = 0;
@@ -171,10 +171,9 @@ export class TokenManager {
    * Called by the integrations when an API rejected `token`: invalidates it if still current
    * and resolves to a newer token (one refresh however many requests were rejected).
    */
-  async recoverFrom(token: AccessToken, options?: GetTokenOptions): Promise<AccessToken> {
+  recoverFrom(token: AccessToken, options?: GetTokenOptions): Promise<AccessToken> {
     this.invalidate(token);
-    const fresh = await this.joinOrRefresh('rejected', token.value, options);
-    return fresh;
+    return this.joinOrRefresh('rejected', token.value, options);
   }
 
   /** Logs in now, even though the current token is valid (e.g. after rotating credentials). */
@@ -232,8 +231,8 @@ export class TokenManager {
 
   private joinOrRefresh(reason: AcquireReason, staleValue: string | undefined, options?: GetTokenOptions): Promise<AccessToken> {
     const current = this.current;
-    if (current && Date.now() < current.usableUntil) return Promise.resolve(current.token);
     const now = Date.now();
+    if (current && now < current.usableUntil) return Promise.resolve(current.token);
     if (!this.inflight) {
       const rejection = this.rejection;
       if (rejection && now < rejection.until) return Promise.reject(rejection.error.withRemaining(rejection.until - now));
