@@ -1,7 +1,16 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { decodeJwt } from '@tokenwarden/auth-core';
-import { issueJwt, readBody, signJwt, startServer, writeLoginFault, type ConformanceServer, type LoginFault } from '@tokenwarden/auth-core/testing';
+import {
+  issueJwt,
+  readBody,
+  signJwt,
+  startServer,
+  writeLoginFault,
+  type ConformanceServer,
+  type LoginFault,
+  type SeenRequest,
+} from '@tokenwarden/auth-core/testing';
 import type { MeldescheinConfig } from '../schemas.js';
 import { parseXml, xmlDocument } from '../xml.js';
 
@@ -10,16 +19,6 @@ export interface FakeMeldescheinServerOptions {
   readonly lifetimeSec?: number;
   /** The server clock minus the local clock, in milliseconds (default 0). */
   readonly clockOffsetMs?: number;
-}
-
-/** A request the fake server received, for assertions. */
-export interface SeenRequest {
-  readonly method: string;
-  /** Path and query as sent. */
-  readonly path: string;
-  /** Lower-cased header names. */
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: string;
 }
 
 /** A running fake Meldeschein API: everything the conformance suite drives, plus the documented endpoints. */
